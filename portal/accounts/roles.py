@@ -1,0 +1,66 @@
+"""The portal's roles: Django groups, the permissions each holds, and checks on a user.
+
+Department managers are further limited to the departments they manage (org.selectors)."""
+
+from django.contrib.auth.models import Group, Permission
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+LEARNER = "learner"
+TRAINER = "trainer"
+MANAGER = "department manager"
+HR = "HR"
+ROLLOUT_LEAD = "rollout lead"
+AUDITOR = "auditor"
+
+ROLES = [LEARNER, TRAINER, MANAGER, HR, ROLLOUT_LEAD, AUDITOR]
+ROLE_LABELS = {
+    LEARNER: _("Learner"),
+    TRAINER: _("Trainer"),
+    MANAGER: _("Department manager"),
+    HR: _("HR"),
+    ROLLOUT_LEAD: _("Rollout lead"),
+    AUDITOR: _("Auditor"),
+}
+
+_ORG_MODELS = ("site", "department", "jobrole", "shift", "staffmember")
+_ORG_EDIT = [f"org.{verb}_{model}" for model in _ORG_MODELS for verb in ("add", "change", "view")]
+_ORG_VIEW = [f"org.view_{model}" for model in _ORG_MODELS]
+_ADMIN = "wagtailadmin.access_admin"
+
+# "app_label.codename" per group. Nobody but a superuser deletes organisation data: staff who
+# leave are deactivated, departments are renamed or moved.
+ROLE_PERMISSIONS = {
+    LEARNER: [],
+    TRAINER: [_ADMIN, *_ORG_EDIT],
+    MANAGER: [],
+    HR: [_ADMIN, *_ORG_EDIT, "org.import_roster", "org.view_all_staff"],
+    ROLLOUT_LEAD: [*_ORG_VIEW, "org.view_all_staff"],
+    AUDITOR: ["records.view_auditevent"],
+}
+
+
+def roles_sync(using="default"):
+    """Create the role groups and give each exactly its permissions. Idempotent."""
+    for name, perm_names in ROLE_PERMISSIONS.items():
+        group, _created = Group.objects.using(using).get_or_create(name=name)
+        query = Q(pk__in=[])
+        for perm_name in perm_names:
+            app_label, codename = perm_name.split(".")
+            query |= Q(content_type__app_label=app_label, codename=codename)
+        # post_migrate runs once per app, so early runs may find only some permissions; the run
+        # after the last app completes the set.
+        group.permissions.set(Permission.objects.using(using).filter(query))
+
+
+def user_roles(user) -> set[str]:
+    """Names of the role groups the user belongs to (cached on the user object)."""
+    if not user.is_authenticated:
+        return set()
+    if not hasattr(user, "_readyline_roles"):
+        user._readyline_roles = set(user.groups.values_list("name", flat=True))
+    return user._readyline_roles
+
+
+def has_role(user, *roles: str) -> bool:
+    return bool(user_roles(user) & set(roles))

@@ -1,0 +1,37 @@
+"""What each role finds in the navigation bar."""
+
+from dataclasses import dataclass
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from portal.accounts.roles import MANAGER, ROLE_LABELS, has_role, user_roles
+
+
+@dataclass
+class NavItem:
+    key: str
+    label: str
+    url: str
+
+
+def navigation_for(user) -> list[NavItem]:
+    if not user.is_authenticated:
+        return []
+    items = [NavItem("training", _("My training"), reverse("my_training"))]
+    if user.has_perm("org.view_all_staff") or has_role(user, MANAGER):
+        items.append(NavItem("staff", _("Staff"), reverse("org:staff_list")))
+    if user.has_perm("org.import_roster"):
+        items.append(NavItem("roster", _("Roster import"), reverse("org:roster_import_list")))
+    if user.has_perm("records.view_auditevent"):
+        items.append(NavItem("audit", _("Audit trail"), reverse("records:audit_list")))
+    if user.has_perm("wagtailadmin.access_admin"):
+        items.append(NavItem("cms", _("Authoring (CMS)"), reverse("wagtailadmin_home")))
+    return items
+
+
+def role_labels(user) -> list[str]:
+    labels = [str(ROLE_LABELS[r]) for r in sorted(user_roles(user)) if r in ROLE_LABELS]
+    if user.is_authenticated and user.is_superuser:
+        labels.append(str(_("Administrator")))
+    return labels

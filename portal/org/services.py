@@ -1,0 +1,478 @@
+"""Writes to the organisation: roster imports, staff edits, invitations. Each audits itself."""
+
+import hashlib
+from datetime import date
+
+from allauth.account import app_settings as allauth_settings
+from allauth.account.utils import user_pk_to_url_str
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied
+from django.core.mail import send_mail
+from django.db import transaction
+from django.forms.models import model_to_dict
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from portal.accounts.roles import LEARNER
+from portal.progress import Progress
+from portal.records.services import AuditEntry, audit_record, audit_record_many
+
+from .models import Department, JobRole, RosterImport, Shift, StaffMember
+from .roster import FIELDS, RosterFileError, RosterPlan, roster_check, roster_read
+
+DIFF_LIMIT = 1000
+
+
+def _may_import(actor) -> bool:
+    return actor is None or actor.has_perm("org.import_roster")
+
+
+# ---------------------------------------------------------------------------------------------
+# Roster import
+
+
+def roster_plan(*, data: bytes) -> RosterPlan:
+    """Read and check a roster file. File-level problems become a single error without a row."""
+    from .roster import RosterError
+
+    try:
+        records = roster_read(data)
+    except RosterFileError as exc:
+        return RosterPlan(errors=[RosterError(None, None, exc.message)])
+    return roster_check(records)
+
+
+def roster_import_create(*, actor, filename: str, data: bytes) -> RosterImport:
+    """Store an uploaded roster with its preview (or its errors). Applies nothing."""
+    if not _may_import(actor):
+        raise PermissionDenied
+    plan = roster_plan(data=data)
+    status = RosterImport.Status.INVALID if plan.errors else RosterImport.Status.PREVIEWED
+    return RosterImport.objects.create(
+        uploaded_by=actor,
+        filename=filename[:255],
+        content=data,
+        sha256=hashlib.sha256(data).hexdigest(),
+        status=status,
+        summary=plan.summary(),
+        diff=roster_plan_diff(plan),
+        errors=[e.as_dict() for e in plan.errors],
+    )
+
+
+def roster_import_confirm(*, actor, roster_import: RosterImport, deactivate_missing: bool) -> bool:
+    """Queue a previewed import for the worker. A second confirm (double submit) does nothing."""
+    if not _may_import(actor):
+        raise PermissionDenied
+    from .tasks import roster_import_apply_task
+
+    with transaction.atomic():
+        queued = RosterImport.objects.filter(
+            pk=roster_import.pk, status=RosterImport.Status.PREVIEWED
+        ).update(
+            status=RosterImport.Status.CONFIRMED,
+            deactivate_missing=deactivate_missing,
+            confirmed_at=timezone.now(),
+        )
+        if queued:
+            roster_import_apply_task.delay_on_commit(roster_import.pk)
+    return bool(queued)
+
+
+def roster_import_apply(*, roster_import_id: int) -> RosterImport:
+    """Apply a confirmed import in one transaction. Idempotent: the row lock and the status
+    guard make a redelivered task a no-op, and a crash rolls back to CONFIRMED for the retry."""
+    with transaction.atomic():
+        roster_import = RosterImport.objects.select_for_update().get(pk=roster_import_id)
+        if roster_import.status != RosterImport.Status.CONFIRMED:
+            return roster_import
+        # The roster may have changed since the preview: check again against today's data.
+        plan = roster_plan(data=bytes(roster_import.content))
+        if plan.errors:
+            roster_import.status = RosterImport.Status.FAILED
+            roster_import.errors = [e.as_dict() for e in plan.errors]
+            roster_import.save(update_fields=["status", "errors"])
+            Progress(f"roster-import-{roster_import.pk}", 0).finish("failed")
+            return roster_import
+        summary = roster_plan_apply(
+            plan=plan,
+            actor=roster_import.uploaded_by,
+            deactivate_missing=roster_import.deactivate_missing,
+            progress_key=f"roster-import-{roster_import.pk}",
+            source=f"roster import {roster_import.pk} ({roster_import.filename})",
+        )
+        roster_import.status = RosterImport.Status.APPLIED
+        roster_import.summary = summary
+        roster_import.applied_at = timezone.now()
+        roster_import.save(update_fields=["status", "summary", "applied_at"])
+    return roster_import
+
+
+def _staff_fields(row) -> dict:
+    return {
+        "full_name": row.full_name,
+        "department_id": row.department_id,
+        "job_role_id": row.job_role_id,
+        "title": row.title,
+        "shift_id": row.shift_id,
+        "hire_date": row.hire_date,
+        "active": row.active,
+    }
+
+
+def roster_plan_apply(
+    *,
+    plan: RosterPlan,
+    actor,
+    deactivate_missing: bool,
+    progress_key: str | None = None,
+    source: str = "roster import",
+    invite: bool = True,
+) -> dict:
+    """Write a checked plan: create, update and (optionally) deactivate staff, with their logins,
+    learner role and audit events. The bulk path behind imports and the bench generator."""
+    if plan.errors:
+        raise ValueError("A plan with errors cannot be applied.")
+    User = get_user_model()
+    total = len(plan.new) + len(plan.changed) + (len(plan.missing) if deactivate_missing else 0)
+    progress = Progress(progress_key, total)
+    audit: list[AuditEntry] = []
+    with transaction.atomic():
+        # New logins first, so new staff can point at them.
+        new_users = [
+            _new_user(row.email, row.full_name, row.active) for row in plan.new if row.email
+        ]
+        User.objects.bulk_create(new_users, batch_size=1000)
+        user_ids = dict(
+            User.objects.filter(email__in=[u.email for u in new_users]).values_list("email", "pk")
+        )
+        staff = [
+            StaffMember(
+                employee_no=row.employee_no, user_id=user_ids.get(row.email), **_staff_fields(row)
+            )
+            for row in plan.new
+        ]
+        for chunk_start in range(0, len(staff), 1000):
+            StaffMember.objects.bulk_create(staff[chunk_start : chunk_start + 1000])
+            progress.advance(len(staff[chunk_start : chunk_start + 1000]))
+        created_ids = dict(
+            StaffMember.objects.filter(
+                employee_no__in=[r.employee_no for r in plan.new]
+            ).values_list("employee_no", "pk")
+        )
+        _add_learners(list(user_ids.values()))
+        for row in plan.new:
+            audit.append(
+                AuditEntry(
+                    action="staff.create",
+                    actor=actor,
+                    object_type="org.staffmember",
+                    object_id=created_ids[row.employee_no],
+                    after={
+                        "employee_no": row.employee_no,
+                        "email": row.email,
+                        **_jsonable(_staff_fields(row)),
+                    },
+                    extra={"actor_label": _actor_label(actor, source)},
+                )
+            )
+
+        _apply_changes(plan, actor, source, audit, progress)
+
+        deactivated = 0
+        if deactivate_missing and plan.missing:
+            ids = [pk for pk, _no, _name in plan.missing]
+            deactivated = StaffMember.objects.filter(pk__in=ids, active=True).update(
+                active=False, updated_at=timezone.now()
+            )
+            User.objects.filter(staff__pk__in=ids).update(is_active=False)
+            for pk, number, _name in plan.missing:
+                audit.append(
+                    AuditEntry(
+                        action="staff.deactivate",
+                        actor=actor,
+                        object_type="org.staffmember",
+                        object_id=pk,
+                        before={"employee_no": number, "active": True},
+                        after={"active": False},
+                        extra={"actor_label": _actor_label(actor, source)},
+                    )
+                )
+            progress.advance(len(ids))
+
+        summary = plan.summary(deactivate_missing)
+        summary["deactivated"] = deactivated
+        audit.append(
+            AuditEntry(
+                action="roster.import",
+                actor=actor,
+                object_type="org.rosterimport",
+                after={"source": source, **summary},
+                extra={"actor_label": _actor_label(actor, source)},
+            )
+        )
+        audit_record_many(entries=audit)
+        new_staff_ids = [created_ids[r.employee_no] for r in plan.new if r.email and r.active]
+        if invite and new_staff_ids:
+            from .tasks import staff_invite_task
+
+            staff_invite_task.delay_on_commit(new_staff_ids)
+    progress.finish()
+    return summary
+
+
+def _apply_changes(plan, actor, source, audit, progress):
+    if not plan.changed:
+        return
+    User = get_user_model()
+    by_id = StaffMember.objects.select_related("user").in_bulk([pk for pk, _r, _c in plan.changed])
+    staff_updates, user_updates, new_users = [], [], []
+    for pk, row, changes in plan.changed:
+        member = by_id[pk]
+        for name, value in _staff_fields(row).items():
+            setattr(member, name, value)
+        member.updated_at = timezone.now()
+        staff_updates.append(member)
+        if member.user_id:
+            if row.email and member.user.email != row.email:
+                member.user.email = row.email
+            member.user.is_active = row.active
+            user_updates.append(member.user)
+        elif row.email:
+            new_users.append((member, _new_user(row.email, row.full_name, row.active)))
+        audit.append(
+            AuditEntry(
+                action="staff.update",
+                actor=actor,
+                object_type="org.staffmember",
+                object_id=pk,
+                before={k: v[0] for k, v in _jsonable(changes).items()},
+                after={k: v[1] for k, v in _jsonable(changes).items()},
+                extra={"actor_label": _actor_label(actor, source)},
+            )
+        )
+    if new_users:
+        User.objects.bulk_create([u for _m, u in new_users], batch_size=1000)
+        ids = dict(
+            User.objects.filter(email__in=[u.email for _m, u in new_users]).values_list(
+                "email", "pk"
+            )
+        )
+        for member, user in new_users:
+            member.user_id = ids[user.email]
+        _add_learners(list(ids.values()))
+    User.objects.bulk_update(user_updates, ["email", "is_active"], batch_size=1000)
+    fields = [
+        "full_name",
+        "department",
+        "job_role",
+        "title",
+        "shift",
+        "hire_date",
+        "active",
+        "user",
+        "updated_at",
+    ]
+    StaffMember.objects.bulk_update(staff_updates, fields, batch_size=1000)
+    progress.advance(len(staff_updates))
+
+
+def _new_user(email: str, full_name: str, active: bool):
+    User = get_user_model()
+    user = User(email=email, first_name=full_name[:150], is_active=active)
+    user.set_unusable_password()  # they choose one through their invitation
+    return user
+
+
+def _add_learners(user_ids: list[int]):
+    if not user_ids:
+        return
+    group = Group.objects.get(name=LEARNER)
+    through = get_user_model().groups.through
+    through.objects.bulk_create(
+        [through(user_id=uid, group_id=group.pk) for uid in user_ids],
+        ignore_conflicts=True,
+        batch_size=1000,
+    )
+
+
+def _actor_label(actor, source: str) -> str:
+    who = actor.email if actor is not None else "system"
+    return f"{who} via {source}"[:255]
+
+
+def _jsonable(values: dict) -> dict:
+    def plain(v):
+        return v.isoformat() if isinstance(v, date) else v
+
+    return {
+        k: ([plain(x) for x in v] if isinstance(v, list) else plain(v)) for k, v in values.items()
+    }
+
+
+def roster_plan_diff(plan: RosterPlan, limit: int = DIFF_LIMIT) -> dict:
+    """The preview a person reads: codes and names rather than ids, at most `limit` per list."""
+    names = {
+        "department": dict(Department.objects.values_list("pk", "code")),
+        "job_role": dict(JobRole.objects.values_list("pk", "code")),
+        "shift": dict(Shift.objects.values_list("pk", "code")),
+    }
+
+    def show(field, value):
+        if field in names:
+            return names[field].get(value, "") if value else ""
+        if isinstance(value, date):
+            return value.isoformat()
+        return value
+
+    return {
+        "new": [
+            {
+                "row": r.row,
+                "employee_no": r.employee_no,
+                "full_name": r.full_name,
+                "department": show("department", r.department_id),
+                "job_role": show("job_role", r.job_role_id),
+            }
+            for r in plan.new[:limit]
+        ],
+        "changed": [
+            {
+                "row": r.row,
+                "employee_no": r.employee_no,
+                "full_name": r.full_name,
+                "changes": {f: [show(f, c[f][0]), show(f, c[f][1])] for f in FIELDS if f in c},
+            }
+            for _pk, r, c in plan.changed[:limit]
+        ],
+        "missing": [
+            {"employee_no": number, "full_name": name} for _pk, number, name in plan.missing[:limit]
+        ],
+    }
+
+
+# ---------------------------------------------------------------------------------------------
+# Invitations
+
+
+def staff_invite_send(*, staff_ids: list[int]) -> int:
+    """Email each person (once) a link to choose their password. Returns how many were sent."""
+    sent = 0
+    token_generator = allauth_settings.PASSWORD_RESET_TOKEN_GENERATOR()
+    for member in StaffMember.objects.filter(
+        pk__in=staff_ids, invited_at__isnull=True, active=True, user__isnull=False
+    ).select_related("user"):
+        # Claim the invitation first, so a redelivered task does not send it twice.
+        claimed = StaffMember.objects.filter(pk=member.pk, invited_at__isnull=True).update(
+            invited_at=timezone.now()
+        )
+        if not claimed:
+            continue
+        key = token_generator.make_token(member.user)
+        path = reverse(
+            "account_reset_password_from_key",
+            kwargs={"uidb36": user_pk_to_url_str(member.user), "key": key},
+        )
+        context = {"member": member, "url": settings.PORTAL_BASE_URL.rstrip("/") + path}
+        # Invitations are bilingual: the portal does not know a new person's language yet.
+        with translation.override("en"):
+            body = render_to_string("org/email/invitation.txt", context)
+        with translation.override("zh-hans"):
+            body += "\n\n" + render_to_string("org/email/invitation.txt", context)
+        send_mail(
+            "Readyline: your training account / 培训账号已开通",
+            body,
+            settings.DEFAULT_FROM_EMAIL,
+            [member.user.email],
+        )
+        sent += 1
+    return sent
+
+
+# ---------------------------------------------------------------------------------------------
+# Edits in the admin
+
+
+def _snapshot(instance) -> dict:
+    data = model_to_dict(instance)
+    return {
+        k: ([getattr(x, "pk", x) for x in v] if isinstance(v, list | tuple | set) else v)
+        for k, v in data.items()
+    }
+
+
+def org_record_save(*, actor, form, ip: str | None = None):
+    """Save an organisation object edited in the admin (a ModelForm) and audit before/after.
+    Role, department and active changes of staff are what auditors look for."""
+    model = form._meta.model
+    with transaction.atomic():
+        before = None
+        if form.instance.pk:
+            before = _snapshot(model.objects.get(pk=form.instance.pk))
+        instance = form.save()
+        if isinstance(instance, StaffMember) and instance.user_id:
+            get_user_model().objects.filter(pk=instance.user_id).update(is_active=instance.active)
+        after = _snapshot(instance)
+        if before is not None:
+            changed = {k for k in after if before.get(k) != after.get(k)}
+            before = {k: before.get(k) for k in changed}
+            after = {k: after[k] for k in changed}
+        audit_record(
+            action=f"{model._meta.model_name}.{'update' if before is not None else 'create'}",
+            actor=actor,
+            obj=instance,
+            before=before,
+            after=after,
+            ip=ip,
+        )
+    return instance
+
+
+# ---------------------------------------------------------------------------------------------
+# Departments in bulk (synthetic hospitals for benchmarks, hospital set-up scripts)
+
+
+def departments_bulk_upsert(*, rows: list[dict], actor=None) -> int:
+    """Create or update departments from dicts with code, name, name_zh, kind and parent_code
+    (a parent listed before its children). One audit event for the batch. Returns the count."""
+    with transaction.atomic():
+        existing = {d.code: d for d in Department.objects.all()}
+        fresh = [
+            Department(
+                code=r["code"],
+                name=r["name"],
+                name_zh=r.get("name_zh", ""),
+                kind=r.get("kind", Department.Kind.CLINICAL),
+            )
+            for r in rows
+            if r["code"] not in existing
+        ]
+        Department.objects.bulk_create(fresh, batch_size=1000)
+        by_code = {d.code: d for d in Department.objects.all()}
+        changed = []
+        for r in rows:
+            department = by_code[r["code"]]
+            parent = by_code.get(r.get("parent_code") or "")
+            values = {
+                "name": r["name"],
+                "name_zh": r.get("name_zh", ""),
+                "kind": r.get("kind", department.kind),
+                "parent": parent,
+            }
+            if any(getattr(department, k) != v for k, v in values.items()):
+                for k, v in values.items():
+                    setattr(department, k, v)
+                changed.append(department)
+        Department.objects.bulk_update(
+            changed, ["name", "name_zh", "kind", "parent"], batch_size=1000
+        )
+        audit_record(
+            action="department.bulk_upsert",
+            actor=actor,
+            object_type="org.department",
+            after={"created": len(fresh), "updated": len(changed) - len(fresh)},
+        )
+    return len(rows)

@@ -1,0 +1,19 @@
+from celery import shared_task
+
+from . import services
+
+
+@shared_task(acks_late=True, time_limit=30 * 60, soft_time_limit=28 * 60)
+def roster_import_apply_task(roster_import_id: int) -> str:
+    return services.roster_import_apply(roster_import_id=roster_import_id).status
+
+
+@shared_task(
+    acks_late=True,
+    autoretry_for=(ConnectionError, TimeoutError),
+    retry_backoff=True,
+    max_retries=5,
+    time_limit=15 * 60,
+)
+def staff_invite_task(staff_ids: list[int]) -> int:
+    return services.staff_invite_send(staff_ids=staff_ids)

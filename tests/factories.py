@@ -1,0 +1,67 @@
+import factory
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+
+from portal.org.models import Department, JobRole, Shift, Site, StaffMember
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ("email",)
+
+    email = factory.Sequence(lambda n: f"user{n}@hospital.example")
+    first_name = factory.Faker("name")
+    password = factory.django.Password("pw-for-tests-123")
+
+    @factory.post_generation
+    def roles(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.groups.add(*Group.objects.filter(name__in=extracted))
+
+
+class SiteFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Site
+        django_get_or_create = ("code",)
+
+    code = factory.Sequence(lambda n: f"S{n}")
+    name = factory.Sequence(lambda n: f"Campus {n}")
+
+
+class DepartmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Department
+        django_get_or_create = ("code",)
+
+    code = factory.Sequence(lambda n: f"D{n}")
+    name = factory.Sequence(lambda n: f"Department {n}")
+    name_zh = factory.Sequence(lambda n: f"科室{n}")
+
+
+def job_role(code="nurse"):
+    return JobRole.objects.get_or_create(code=code, defaults={"name": code.title()})[0]
+
+
+def shift(code="day"):
+    return Shift.objects.get_or_create(code=code, defaults={"name": code.title()})[0]
+
+
+class StaffFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = StaffMember
+
+    user = factory.SubFactory(UserFactory)
+    employee_no = factory.Sequence(lambda n: f"E{n:05d}")
+    full_name = factory.Sequence(lambda n: f"Staff {n}")
+    department = factory.SubFactory(DepartmentFactory)
+    job_role = factory.LazyFunction(job_role)
+    shift = factory.LazyFunction(shift)
+    title = "护士"
+
+
+def person(role_names=(), department=None, **kwargs):
+    """A staff member with a login in the given portal roles."""
+    user = UserFactory(roles=list(role_names))
+    extra = {"department": department} if department else {}
+    return StaffFactory(user=user, **extra, **kwargs)
