@@ -9,6 +9,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = get_user_model()
         django_get_or_create = ("email",)
+        skip_postgeneration_save = True
 
     email = factory.Sequence(lambda n: f"user{n}@hospital.example")
     first_name = factory.Faker("name")

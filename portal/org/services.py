@@ -180,7 +180,7 @@ def roster_plan_apply(
                 )
             )
 
-        _apply_changes(plan, actor, source, audit, progress)
+        given_login = _apply_changes(plan, actor, source, audit, progress)
 
         deactivated = 0
         if deactivate_missing and plan.missing:
@@ -216,6 +216,9 @@ def roster_plan_apply(
         )
         audit_record_many(entries=audit)
         new_staff_ids = [created_ids[r.employee_no] for r in plan.new if r.email and r.active]
+        # Staff already on the roster who got their first login now need an invitation as well:
+        # without one their login has no password they could know.
+        new_staff_ids += given_login
         if invite and new_staff_ids:
             from .tasks import staff_invite_task
 
@@ -224,9 +227,11 @@ def roster_plan_apply(
     return summary
 
 
-def _apply_changes(plan, actor, source, audit, progress):
+def _apply_changes(plan, actor, source, audit, progress) -> list[int]:
+    """Update changed staff and their logins. Returns the ids of active staff who had no login
+    and were given one (to be invited)."""
     if not plan.changed:
-        return
+        return []
     User = get_user_model()
     by_id = StaffMember.objects.select_related("user").in_bulk([pk for pk, _r, _c in plan.changed])
     staff_updates, user_updates, new_users = [], [], []
@@ -278,6 +283,7 @@ def _apply_changes(plan, actor, source, audit, progress):
     ]
     StaffMember.objects.bulk_update(staff_updates, fields, batch_size=1000)
     progress.advance(len(staff_updates))
+    return [member.pk for member, user in new_users if user.is_active]
 
 
 def _new_user(email: str, full_name: str, active: bool):
@@ -360,7 +366,7 @@ def roster_plan_diff(plan: RosterPlan, limit: int = DIFF_LIMIT) -> dict:
 
 def staff_invite_send(*, staff_ids: list[int]) -> int:
     """Email each person (once) a link to choose their password. Returns how many were sent."""
-    sent = 0
+    sent, failure = 0, None
     token_generator = allauth_settings.PASSWORD_RESET_TOKEN_GENERATOR()
     for member in StaffMember.objects.filter(
         pk__in=staff_ids, invited_at__isnull=True, active=True, user__isnull=False
@@ -382,13 +388,22 @@ def staff_invite_send(*, staff_ids: list[int]) -> int:
             body = render_to_string("org/email/invitation.txt", context)
         with translation.override("zh-hans"):
             body += "\n\n" + render_to_string("org/email/invitation.txt", context)
-        send_mail(
-            "Readyline: your training account / 培训账号已开通",
-            body,
-            settings.DEFAULT_FROM_EMAIL,
-            [member.user.email],
-        )
+        try:
+            send_mail(
+                "Readyline: your training account / 培训账号已开通",
+                body,
+                settings.DEFAULT_FROM_EMAIL,
+                [member.user.email],
+            )
+        except Exception as exc:
+            # Not sent: give the claim back, so that the task's retry invites this person.
+            StaffMember.objects.filter(pk=member.pk).update(invited_at=None)
+            failure = failure or exc
+            continue
         sent += 1
+    if failure is not None:
+        # The others were invited; raising lets the task retry the ones that failed.
+        raise failure
     return sent
 
 

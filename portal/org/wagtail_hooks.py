@@ -30,6 +30,7 @@ class OrgViewSet(ModelViewSet):
 
 
 class SiteViewSet(OrgViewSet):
+    url_prefix = "org/sites"
     model = Site
     icon = "site"
     form_fields = ["code", "name", "name_zh", "address"]
@@ -38,6 +39,7 @@ class SiteViewSet(OrgViewSet):
 
 
 class DepartmentViewSet(OrgViewSet):
+    url_prefix = "org/departments"
     model = Department
     icon = "group"
     form_fields = ["code", "name", "name_zh", "kind", "site", "parent", "active"]
@@ -47,6 +49,7 @@ class DepartmentViewSet(OrgViewSet):
 
 
 class JobRoleViewSet(OrgViewSet):
+    url_prefix = "org/job-roles"
     model = JobRole
     icon = "user"
     form_fields = ["code", "name", "name_zh"]
@@ -55,6 +58,7 @@ class JobRoleViewSet(OrgViewSet):
 
 
 class ShiftViewSet(OrgViewSet):
+    url_prefix = "org/shifts"
     model = Shift
     icon = "time"
     form_fields = ["code", "name", "name_zh", "starts", "ends"]
@@ -63,6 +67,7 @@ class ShiftViewSet(OrgViewSet):
 
 
 class StaffMemberViewSet(OrgViewSet):
+    url_prefix = "org/staff"
     model = StaffMember
     icon = "user"
     form_fields = [

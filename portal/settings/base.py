@@ -220,4 +220,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": "INFO"},
+    # Wagtail's immediate task backend logs every reference-index update.
+    "loggers": {"django_tasks": {"level": "WARNING"}},
 }
