@@ -1,4 +1,5 @@
 # Readyline: `make run` serves the demo portal, `make test` runs the whole suite.
+SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -21,7 +22,8 @@ run: install
 	@echo "Serving Readyline at http://127.0.0.1:8000 (background worker with beat beside it; Ctrl+C stops both)"
 	@trap 'kill 0' INT TERM EXIT; \
 	  $(BIN)/celery -A portal worker --beat --pool=solo --loglevel=INFO & \
-	  $(BIN)/python manage.py runserver 127.0.0.1:8000 --noreload
+	  $(BIN)/python manage.py runserver 127.0.0.1:8000 --noreload & \
+	  wait -n
 
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

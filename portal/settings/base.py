@@ -8,7 +8,7 @@ console and runs background jobs through a Celery worker on a file-system broker
 from pathlib import Path
 
 import environ
-from celery.schedules import crontab  # noqa: F401  (later issues add beat entries)
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 PORTAL_DIR = Path(__file__).resolve().parent.parent
@@ -186,6 +186,8 @@ ACCOUNT_PREVENT_ENUMERATION = True
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")
 if CELERY_BROKER_URL.startswith("filesystem://"):
     _queue = VAR_DIR / "celery" / "queue"
+    for _folder in (_queue, VAR_DIR / "celery" / "processed"):
+        _folder.mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_queue),
         "data_folder_out": str(_queue),
@@ -200,7 +202,13 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 60 * 60
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celery" / "beat-schedule")
-CELERY_BEAT_SCHEDULE: dict = {}
+# Periodic jobs; later issues add reminders, sweepers and snapshots here.
+CELERY_BEAT_SCHEDULE = {
+    "audit-chain-check": {
+        "task": "portal.records.tasks.audit_chain_check_task",
+        "schedule": crontab(hour=2, minute=30),
+    },
+}
 
 # Wagtail
 WAGTAIL_SITE_NAME = "Readyline"

@@ -91,3 +91,27 @@ def test_hash_is_stable_after_reload():
     reloaded = AuditEvent.objects.filter(at__year=2026, at__month=3)
     assert reloaded.count() == 3
     assert all(e.at.microsecond == 123456 for e in reloaded)
+
+
+def test_nightly_check_records_its_outcome():
+    from django.conf import settings
+
+    from portal.records.tasks import audit_chain_check_task
+
+    _three_events()
+    assert audit_chain_check_task.delay().get() is True
+    event = AuditEvent.objects.latest("id")
+    assert event.action == "audit.verify" and event.after["ok"] is True
+    schedule = settings.CELERY_BEAT_SCHEDULE["audit-chain-check"]
+    assert schedule["task"] == audit_chain_check_task.name
+
+
+def test_nightly_check_reports_a_broken_chain():
+    from portal.records.services import audit_chain_attest
+
+    _, second, _ = _three_events()
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE records_auditevent SET action = 'x' WHERE id = %s", [second.pk])
+    assert audit_chain_attest() is False
+    event = AuditEvent.objects.latest("id")
+    assert event.action == "audit.verify_failed" and event.after["broken_id"] == second.pk
