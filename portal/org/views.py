@@ -1,13 +1,13 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from portal.accounts.roles import MANAGER, has_role
+from portal.pagination import paginate
 from portal.progress import progress_get
 
 from . import selectors, services
@@ -35,18 +35,7 @@ def staff_list(request):
         shift_id=getattr(filters.get("shift"), "pk", None),
         active=None if filters.get("inactive") else True,
     )
-    page = Paginator(staff, 50).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    return render(
-        request,
-        "org/staff_list.html",
-        {
-            "form": form,
-            "page": page,
-            "query": query.urlencode(),
-        },
-    )
+    return render(request, "org/staff_list.html", {"form": form, **paginate(request, staff)})
 
 
 @login_required

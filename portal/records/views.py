@@ -1,8 +1,9 @@
 from django import forms
 from django.contrib.auth.decorators import login_required, permission_required
-from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
+
+from portal.pagination import paginate
 
 from . import selectors
 
@@ -26,16 +27,8 @@ def audit_list(request):
     form = AuditFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
     events = selectors.audit_event_list(viewer=request.user, **filters)
-    page = Paginator(events, 50).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(
         request,
         "records/audit_list.html",
-        {
-            "form": form,
-            "page": page,
-            "query": query.urlencode(),
-            "actions": selectors.audit_actions(),
-        },
+        {"form": form, "actions": selectors.audit_actions(), **paginate(request, events)},
     )
