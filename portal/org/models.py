@@ -59,7 +59,7 @@ class Department(BilingualName):
         related_name="children",
         on_delete=models.PROTECT,
     )
-    active = models.BooleanField(_("active"), default=True)
+    active = models.BooleanField(_("in use"), default=True)
 
     class Meta(BilingualName.Meta):
         verbose_name = _("department")
