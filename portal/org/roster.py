@@ -120,6 +120,11 @@ def roster_read(data: bytes) -> list[dict]:
         raise RosterFileError(
             _("This is an old Excel 97-2003 (.xls) file. Save it as .xlsx or CSV and upload again.")
         )
+    elif data.lstrip()[:5] == b"%PDF-":
+        # A PDF can be plain text at its start; read as CSV it would only report odd columns.
+        raise RosterFileError(
+            _("This is a PDF document, not a CSV or XLSX file. Export the roster from Excel.")
+        )
     else:
         frame = _read_csv(data)
     frame.columns = [_header(c) for c in frame.columns]
@@ -200,26 +205,41 @@ def _cell_text(value) -> str:
     return str(value)
 
 
+# C0 control characters that never occur in a text export (tab, line breaks, vertical tab, form
+# feed and the old DOS end-of-file mark do).
+_BINARY_CHARS = re.compile(r"[\x00-\x08\x0e-\x19\x1b-\x1f]")
+
+
+def _binary_error() -> RosterFileError:
+    return RosterFileError(
+        _(
+            "The file is not a CSV or XLSX file (it contains binary data). If it is a text "
+            "export, save it as 'CSV UTF-8'."
+        )
+    )
+
+
 def _decode(data: bytes) -> str:
     if b"\x00" in data[:4096]:
-        raise RosterFileError(
-            _(
-                "The file is not a CSV or XLSX file (it contains binary data). If it is a text "
-                "export, save it as 'CSV UTF-8'."
-            )
-        )
+        raise _binary_error()
     for encoding in ("utf-8-sig", "gb18030"):
         try:
-            return data.decode(encoding)
+            text = data.decode(encoding)
         except UnicodeDecodeError:
             continue
+        # GB18030 decodes almost any bytes, so binary files without a NUL byte land here.
+        if _BINARY_CHARS.search(text[:4096]):
+            raise _binary_error()
+        return text
     raise RosterFileError(
         _("The text encoding was not recognised. Save the file as 'CSV UTF-8' or as XLSX.")
     )
 
 
 def _read_csv(data: bytes) -> pd.DataFrame:
-    text = _decode(data)
+    # Blank lines before the header are dropped; blank lines after it are kept as empty records
+    # (skipped when checking), so that the row numbers in errors match the spreadsheet's.
+    text = re.sub(r"\A(?:[ \t]*\r?\n)+", "", _decode(data))
     first_line = text.lstrip().splitlines()[0] if text.strip() else ""
     try:
         delimiter = csv.Sniffer().sniff(first_line, delimiters=",;\t").delimiter
@@ -232,7 +252,7 @@ def _read_csv(data: bytes) -> pd.DataFrame:
             dtype=str,
             keep_default_na=False,
             na_filter=False,
-            skip_blank_lines=True,
+            skip_blank_lines=False,
         )
     except pd.errors.ParserError as exc:
         raise RosterFileError(

@@ -111,6 +111,25 @@ def roster_import_apply(*, roster_import_id: int) -> RosterImport:
     return roster_import
 
 
+def roster_import_fail(*, roster_import_id: int, error: BaseException) -> bool:
+    """Mark a confirmed import as failed after its apply raised. The apply's transaction rolled
+    back, so nothing was changed; without this the import would show "Queued" for ever (only a
+    lost worker redelivers the task, an exception does not)."""
+    message = translation.gettext(
+        "The import could not be applied (%(error)s); nothing was changed. Upload the file "
+        "again, and tell the IT department if it fails again."
+    ) % {"error": error.__class__.__name__}
+    failed = RosterImport.objects.filter(
+        pk=roster_import_id, status=RosterImport.Status.CONFIRMED
+    ).update(
+        status=RosterImport.Status.FAILED,
+        errors=[{"row": None, "column": None, "message": message}],
+    )
+    if failed:
+        Progress(f"roster-import-{roster_import_id}", 0).finish("failed")
+    return bool(failed)
+
+
 def _staff_fields(row) -> dict:
     return {
         "full_name": row.full_name,
