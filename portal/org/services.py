@@ -1,7 +1,7 @@
 """Writes to the organisation: roster imports, staff edits, invitations. Each audits itself."""
 
 import hashlib
-from datetime import date
+from datetime import date, timedelta
 
 from allauth.account import app_settings as allauth_settings
 from allauth.account.utils import user_pk_to_url_str
@@ -128,6 +128,37 @@ def roster_import_fail(*, roster_import_id: int, error: BaseException) -> bool:
     if failed:
         Progress(f"roster-import-{roster_import_id}", 0).finish("failed")
     return bool(failed)
+
+
+PREVIEW_VALID_DAYS = 7
+FILE_KEPT_DAYS = 30
+
+
+def roster_import_sweep(*, now=None) -> dict:
+    """Nightly: previews nobody confirmed within a week expire (the roster has moved on), and
+    uploaded files are dropped after 30 days (they hold personal data; the summary, diff and
+    audit events stay)."""
+    now = now or timezone.now()
+    expired = RosterImport.objects.filter(
+        status=RosterImport.Status.PREVIEWED,
+        created_at__lt=now - timedelta(days=PREVIEW_VALID_DAYS),
+    ).update(
+        status=RosterImport.Status.FAILED,
+        errors=[
+            {
+                "row": None,
+                "column": None,
+                "message": "The preview expired after 7 days; upload the file again.",
+            }
+        ],
+    )
+    dropped = (
+        RosterImport.objects.filter(created_at__lt=now - timedelta(days=FILE_KEPT_DAYS))
+        .exclude(status=RosterImport.Status.CONFIRMED)
+        .exclude(sha256="")
+        .update(content=b"", sha256="")
+    )
+    return {"expired": expired, "files_dropped": dropped}
 
 
 def _staff_fields(row) -> dict:

@@ -25,3 +25,8 @@ def roster_import_apply_task(roster_import_id: int) -> str:
 )
 def staff_invite_task(staff_ids: list[int]) -> int:
     return services.staff_invite_send(staff_ids=staff_ids)
+
+
+@shared_task(time_limit=10 * 60)
+def roster_import_sweep_task() -> dict:
+    return services.roster_import_sweep()

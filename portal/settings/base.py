@@ -209,6 +209,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "portal.records.tasks.audit_chain_check_task",
         "schedule": crontab(hour=2, minute=30),
     },
+    "roster-import-sweep": {
+        "task": "portal.org.tasks.roster_import_sweep_task",
+        "schedule": crontab(hour=3, minute=0),
+    },
 }
 
 # Wagtail
