@@ -139,6 +139,14 @@ MATRIX = [
         lambda w: f"/cms/org/staff/edit/{w.card_staff.pk}/",
         allowed([TRAINER, HR, ADMIN], denied=302, anon=302),
     ),
+    # Accounts and their roles (groups) are managed by administrators only.
+    ("cms", lambda w: "/cms/users/", allowed([ADMIN], denied=302, anon=302)),
+    (
+        "cms",
+        lambda w: f"/cms/users/edit/{w.ed_staff.user_id}/",
+        allowed([ADMIN], denied=302, anon=302),
+    ),
+    ("cms", lambda w: "/cms/groups/", allowed([ADMIN], denied=302, anon=302)),
     # Django's own admin: superusers only.
     ("django-admin", lambda w: "/django-admin/", allowed([ADMIN], denied=302, anon=302)),
     ("django-admin", lambda w: "/django-admin/auth/group/", allowed([ADMIN], denied=302, anon=302)),
