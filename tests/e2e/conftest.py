@@ -1,0 +1,117 @@
+"""Playwright harness: Debian's Chromium, headless, against pytest-django's live server.
+
+The live server's database is transactional (flushed after every test), so each journey builds
+the demo hospital again. Screenshots land in var/screenshots/ (gitignored) for people to look at.
+"""
+
+import importlib
+import os
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+from tests.conftest import CHROMIUM, has_chromium, need
+
+SCREENSHOTS = Path(settings.BASE_DIR) / "var" / "screenshots"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+# Navigation and page loads are local; anything slower than this is a hang, not a slow page.
+TIMEOUT_MS = 15_000
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """One headless Chromium per test module. Skips (locally) or fails (CI) without Chromium."""
+    need(has_chromium(), "Chromium")
+    from playwright.sync_api import sync_playwright
+
+    # The sync Playwright API keeps an event loop running in this thread; Django refuses ORM
+    # calls from a thread with a running loop unless told this is safe (it is: nothing here is
+    # async). Restored afterwards so the rest of the suite keeps Django's guard.
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    executable = CHROMIUM if os.path.exists(CHROMIUM) else shutil.which("chromium")
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(
+                executable_path=executable, headless=True, args=CHROMIUM_ARGS
+            )
+            try:
+                yield browser
+            finally:
+                browser.close()
+    finally:
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+@pytest.fixture
+def hospital(transactional_db):
+    """The demo hospital (about 300 staff, one login per role) in the live server's database."""
+    from django.apps import apps
+    from django.core.cache import cache
+
+    from portal.demo.hospital import build_hospital
+
+    # A flushed database has lost what data migrations seeded (job roles, shifts); post_migrate
+    # (role groups, permissions) runs again on flush, but migrations do not.
+    seed = importlib.import_module("portal.org.migrations.0002_seed_roles_and_shifts").seed
+    seed(apps, None)
+    # Progress and allauth's login rate limits live in the (process-wide) local-memory cache.
+    cache.clear()
+    return build_hospital()
+
+
+@pytest.fixture
+def page(browser, live_server, hospital):
+    """A fresh browser context (no cookies) per test, English first, with its base URL set."""
+    context = browser.new_context(
+        base_url=live_server.url,
+        locale="en-GB",
+        viewport={"width": 1280, "height": 800},
+    )
+    context.set_default_timeout(TIMEOUT_MS)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.js_errors = errors
+    try:
+        yield page
+    finally:
+        context.close()
+
+
+def login(page, email: str, password: str | None = None):
+    """Sign in through the allauth form, as a person would; lands on My training."""
+    from portal.demo.hospital import PASSWORD
+
+    page.goto("/accounts/login/")
+    page.fill('input[name="login"]', email)
+    page.fill('input[name="password"]', password or PASSWORD)
+    page.click('form[action$="/accounts/login/"] button[type="submit"]')
+    page.wait_for_url(re.compile(r"/training/$"))
+
+
+def nav_keys(page) -> list[str]:
+    return page.locator("nav.nav a[data-nav]").evaluate_all(
+        "links => links.map(a => a.dataset.nav)"
+    )
+
+
+def screenshot(page, name: str) -> Path:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path

@@ -1,0 +1,106 @@
+"""Every demo login sees exactly its role's navigation, is refused other roles' pages, and can
+switch the portal to Simplified Chinese."""
+
+import pytest
+
+from tests.conftest import has_chromium, need
+
+from .conftest import login, nav_keys, screenshot
+
+pytestmark = pytest.mark.e2e
+
+DOMAIN = "readyline.example"
+# Navigation order as portal.navigation builds it.
+NAV_ORDER = ["training", "staff", "roster", "audit", "cms"]
+STAFF, ROSTER, AUDIT = "/org/staff/", "/org/roster/", "/records/audit/"
+# login -> (the nav keys it sees, pages of other roles it must be refused)
+ROLES = {
+    "learner-nurse": ({"training"}, [STAFF, ROSTER, AUDIT]),
+    "learner-doctor": ({"training"}, [STAFF, ROSTER, AUDIT]),
+    "learner-cashier": ({"training"}, [STAFF, ROSTER, AUDIT]),
+    "trainer": ({"training", "cms"}, [STAFF, ROSTER, AUDIT]),
+    "manager": ({"training", "staff"}, [ROSTER, AUDIT]),
+    "hr": ({"training", "staff", "roster", "cms"}, [AUDIT]),
+    "rollout-lead": ({"training", "staff"}, [ROSTER, AUDIT]),
+    "auditor": ({"training", "audit"}, [STAFF, ROSTER]),
+}
+# What the zh-hans catalogue says for each navigation label (and the sign-out button).
+CHINESE = {
+    "training": "我的培训",
+    "staff": "员工",
+    "roster": "花名册导入",
+    "audit": "审计日志",
+    "cms": "内容编辑（CMS）",
+}
+SIGN_OUT_ZH = "退出登录"
+
+
+def _expected(keys: set[str]) -> list[str]:
+    return [k for k in NAV_ORDER if k in keys]
+
+
+@pytest.mark.parametrize("local", list(ROLES))
+def test_role_sees_its_navigation_and_is_refused_elsewhere(page, local):
+    need(has_chromium(), "Chromium")
+    keys, refused = ROLES[local]
+    login(page, f"{local}@{DOMAIN}")
+
+    assert nav_keys(page) == _expected(keys)
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert page.locator("h1").first.inner_text() == "My training"
+    screenshot(page, f"role-{local}-en")
+
+    # Every item in the bar opens (the CMS is Wagtail's admin, the rest are portal pages).
+    hrefs = page.locator("nav.nav a[data-nav]").evaluate_all(
+        "links => links.map(a => [a.dataset.nav, a.getAttribute('href')])"
+    )
+    for key, href in hrefs:
+        response = page.goto(href)
+        assert response.status == 200, f"{local}: {key} ({href}) answered {response.status}"
+        if key != "cms":
+            assert nav_keys(page) == _expected(keys), f"{local}: navigation differs on {href}"
+        if key != "training":
+            screenshot(page, f"role-{local}-en-{key}")
+
+    for index, url in enumerate(refused):
+        response = page.goto(url)
+        assert response.status == 403, f"{local} opened {url}: {response.status}, expected 403"
+        if index == 0:
+            screenshot(page, f"role-{local}-en-refused")
+    if "cms" not in keys:
+        # Wagtail does not answer 403: it sends people without admin access back to its login.
+        page.goto("/cms/")
+        assert "/cms/login/" in page.url, f"{local} reached the CMS at {page.url}"
+    assert page.js_errors == [], f"JavaScript errors: {page.js_errors}"
+
+
+@pytest.mark.parametrize("local", list(ROLES))
+def test_role_switches_to_simplified_chinese(page, local):
+    need(has_chromium(), "Chromium")
+    keys, _refused = ROLES[local]
+    login(page, f"{local}@{DOMAIN}")
+
+    page.click('button[data-lang="zh-hans"]')
+    page.wait_for_function("document.documentElement.lang === 'zh-hans'")
+    assert page.url.endswith("/training/"), "the language switch should stay on the same page"
+    assert page.locator('button[data-lang="zh-hans"]').get_attribute("aria-pressed") == "true"
+    assert nav_keys(page) == _expected(keys)
+    screenshot(page, f"role-{local}-zh-hans")
+
+    labels = dict(
+        page.locator("nav.nav a[data-nav]").evaluate_all(
+            "links => links.map(a => [a.dataset.nav, a.textContent.trim()])"
+        )
+    )
+    assert labels == {k: CHINESE[k] for k in keys}, "navigation is not translated"
+    assert page.locator("h1").first.inner_text() == CHINESE["training"]
+    assert page.get_by_role("button", name=SIGN_OUT_ZH).count() == 1
+
+    # The choice sticks for the rest of the visit, and English comes back with the other button.
+    if "staff" in keys:
+        page.goto("/org/staff/")
+        assert page.locator("html").get_attribute("lang") == "zh-hans"
+        screenshot(page, f"role-{local}-zh-hans-staff")
+    page.click('button[data-lang="en"]')
+    page.wait_for_function("document.documentElement.lang === 'en'")
+    assert page.locator('nav.nav a[data-nav="training"]').inner_text() == "My training"
