@@ -9,7 +9,6 @@ drawn from a seeded generator, so a size is the same hospital on every machine.
 """
 
 import argparse
-import importlib
 import random
 import time
 from collections import Counter
@@ -142,11 +141,6 @@ EMAIL_SHARE = 0.97  # the rest have no login yet
 ACTIVE_SHARE = 0.98  # the rest are on the roster as inactive (leave, left)
 
 
-def _seed_migration():
-    # The job roles and shifts a fresh database gets from this data migration.
-    return importlib.import_module("portal.org.migrations.0002_seed_roles_and_shifts")
-
-
 def _numbered(template: str, number: int) -> str:
     return template.format(n=number)
 
@@ -263,18 +257,12 @@ def staff_records(
 
 
 def reference_data_ensure() -> None:
-    """Role groups, and the job roles and shifts the seed migration creates (gone after a flush)."""
+    """Role groups, and the default job roles and shifts (a flush removes them)."""
     from portal.accounts.roles import roles_sync
-    from portal.org.models import JobRole, Shift
+    from portal.org.reference import reference_data_ensure as org_reference_data_ensure
 
     roles_sync()
-    seed = _seed_migration()
-    for code, name, name_zh in seed.JOB_ROLES:
-        JobRole.objects.get_or_create(code=code, defaults={"name": name, "name_zh": name_zh})
-    for code, name, name_zh, starts, ends in seed.SHIFTS:
-        Shift.objects.get_or_create(
-            code=code, defaults={"name": name, "name_zh": name_zh, "starts": starts, "ends": ends}
-        )
+    org_reference_data_ensure()
 
 
 def build(size: str, *, seed: int = SEED) -> dict:

@@ -59,3 +59,14 @@ def pytest_report_header(config):
         f"readyline: database={connection.vendor}; "
         + (f"{mode} tests that need: {', '.join(skipped)}" if skipped else "all services present")
     ]
+
+
+@pytest.fixture(autouse=True)
+def _english_between_tests():
+    """A request in Chinese leaves the thread's active language set; the next test starts in
+    the default language again."""
+    yield
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)

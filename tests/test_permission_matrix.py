@@ -236,3 +236,13 @@ def test_every_url_is_in_the_matrix():
             continue
         missing.append(f"{route} ({name})")
     assert not missing, "URLs missing from the permission matrix: " + ", ".join(missing)
+
+
+def test_refusal_page_explains_and_links_back(client, world):
+    client.force_login(world.people[LEARNER])
+    response = client.get("/org/staff/")
+    assert response.status_code == 403
+    body = response.content.decode()
+    assert "You do not have access to this page" in body and 'href="/training/"' in body
+    client.post("/i18n/setlang/", {"language": "zh-hans"})
+    assert "您无权访问此页面" in client.get("/org/staff/").content.decode()

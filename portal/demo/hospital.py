@@ -8,7 +8,8 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 
 from portal.accounts import roles
-from portal.org.models import Department, JobRole, Shift, Site
+from portal.org.models import Department, JobRole, Site
+from portal.org.reference import reference_data_ensure
 from portal.org.roster import roster_check
 from portal.org.services import roster_plan_apply
 
@@ -133,6 +134,7 @@ def _record(number, name, email, dept, role, title, shift, hired) -> dict:
 def build_hospital() -> dict:
     """Create or bring up to date the demo hospital. Safe to run again: nothing doubles."""
     roles.roles_sync()
+    reference_data_ensure()
     sites = {}
     for code, name, name_zh in SITES:
         sites[code], _ = Site.objects.update_or_create(
@@ -152,7 +154,6 @@ def build_hospital() -> dict:
                 "parent": departments.get(parent),
             },
         )
-    assert Shift.objects.filter(code__in=["day", "evening", "night"]).count() == 3
 
     plan = roster_check(_roster_records())
     if plan.errors:

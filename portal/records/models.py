@@ -1,3 +1,5 @@
+import json
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -44,6 +46,20 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionError("Audit events are append-only.")
+
+    @property
+    def before_text(self) -> str:
+        return _as_text(self.before)
+
+    @property
+    def after_text(self) -> str:
+        return _as_text(self.after)
+
+
+def _as_text(value) -> str:
+    if value in (None, "", {}, []):
+        return ""
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)
 
 
 class AuditChainHead(models.Model):

@@ -42,38 +42,58 @@ def audit_login_failed(sender, credentials, request=None, **kwargs):
     )
 
 
+_VERBS = {"post_add": "added", "post_remove": "removed", "post_clear": "cleared"}
+
+
+def _m2m_change_is_real(action, pk_set) -> bool:
+    # Django also signals an add() or remove() that changed nothing (pk_set empty).
+    return action == "post_clear" or (action in _VERBS and bool(pk_set))
+
+
 @receiver(m2m_changed, sender=get_user_model().groups.through, dispatch_uid="audit_user_roles")
 def audit_user_roles(sender, instance, action, reverse, pk_set, **kwargs):
-    if action not in ("post_add", "post_remove", "post_clear") or reverse:
+    """A user's roles changed, from either side (user.groups or group.user_set)."""
+    if not _m2m_change_is_real(action, pk_set):
         return
-    names = sorted(Group.objects.filter(pk__in=pk_set or []).values_list("name", flat=True))
     request, actor = _current_request_actor()
-    verb = {"post_add": "added", "post_remove": "removed", "post_clear": "cleared"}[action]
-    audit_record(
-        action="role.change",
-        actor=actor,
-        obj=instance,
-        after={verb: names},
-        ip=client_ip(request),
-    )
+    if reverse:  # instance is the group, pk_set the users
+        users = get_user_model().objects.filter(pk__in=pk_set or [])
+        changes = [(user, [instance.name]) for user in users]
+    else:
+        names = sorted(Group.objects.filter(pk__in=pk_set or []).values_list("name", flat=True))
+        changes = [(instance, names)]
+    for user, names in changes:
+        audit_record(
+            action="role.change",
+            actor=actor,
+            obj=user,
+            after={_VERBS[action]: names},
+            ip=client_ip(request),
+        )
 
 
 @receiver(m2m_changed, sender=Group.permissions.through, dispatch_uid="audit_group_perms")
 def audit_group_permissions(sender, instance, action, reverse, pk_set, **kwargs):
-    if action not in ("post_add", "post_remove", "post_clear") or reverse:
-        return
-    if not isinstance(instance, Group):
+    """A role's permissions changed, from either side (group.permissions or
+    permission.group_set)."""
+    if not _m2m_change_is_real(action, pk_set):
         return
     from django.contrib.auth.models import Permission
 
-    perms = Permission.objects.filter(pk__in=pk_set or []).select_related("content_type")
-    names = sorted(f"{p.content_type.app_label}.{p.codename}" for p in perms)
+    def label(permission):
+        return f"{permission.content_type.app_label}.{permission.codename}"
+
+    if reverse:  # instance is the permission, pk_set the groups
+        changes = [(group, [label(instance)]) for group in Group.objects.filter(pk__in=pk_set)]
+    else:
+        perms = Permission.objects.filter(pk__in=pk_set or []).select_related("content_type")
+        changes = [(instance, sorted(label(p) for p in perms))]
     request, actor = _current_request_actor()
-    verb = {"post_add": "added", "post_remove": "removed", "post_clear": "cleared"}[action]
-    audit_record(
-        action="permission.change",
-        actor=actor,
-        obj=instance,
-        after={"group": instance.name, "role": instance.name in ROLES, verb: names},
-        ip=client_ip(request),
-    )
+    for group, names in changes:
+        audit_record(
+            action="permission.change",
+            actor=actor,
+            obj=group,
+            after={"group": group.name, "role": group.name in ROLES, _VERBS[action]: names},
+            ip=client_ip(request),
+        )

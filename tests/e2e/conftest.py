@@ -4,7 +4,6 @@ The live server's database is transactional (flushed after every test), so each 
 the demo hospital again. Screenshots land in var/screenshots/ (gitignored) for people to look at.
 """
 
-import importlib
 import os
 import re
 import shutil
@@ -60,15 +59,10 @@ def browser():
 @pytest.fixture
 def hospital(transactional_db):
     """The demo hospital (about 300 staff, one login per role) in the live server's database."""
-    from django.apps import apps
     from django.core.cache import cache
 
     from portal.demo.hospital import build_hospital
 
-    # A flushed database has lost what data migrations seeded (job roles, shifts); post_migrate
-    # (role groups, permissions) runs again on flush, but migrations do not.
-    seed = importlib.import_module("portal.org.migrations.0002_seed_roles_and_shifts").seed
-    seed(apps, None)
     # Progress and allauth's login rate limits live in the (process-wide) local-memory cache.
     cache.clear()
     return build_hospital()

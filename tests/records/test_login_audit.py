@@ -46,3 +46,27 @@ def test_permission_change_of_a_role_is_audited():
     event = AuditEvent.objects.filter(action="permission.change").latest("id")
     assert event.after["group"] == roles.LEARNER
     assert event.after["added"] == ["org.view_staffmember"]
+
+
+def test_adding_a_role_the_user_already_has_records_nothing():
+    user = UserFactory(roles=[roles.HR])
+    before = AuditEvent.objects.filter(action="role.change").count()
+    user.groups.add(Group.objects.get(name=roles.HR))
+    assert AuditEvent.objects.filter(action="role.change").count() == before
+
+
+def test_role_change_from_the_group_side_is_audited_per_user():
+    first, second = UserFactory(), UserFactory()
+    Group.objects.get(name=roles.AUDITOR).user_set.add(first, second)
+    events = AuditEvent.objects.filter(action="role.change").order_by("id")
+    assert {(e.object_id, tuple(e.after["added"])) for e in events} == {
+        (str(first.pk), (roles.AUDITOR,)),
+        (str(second.pk), (roles.AUDITOR,)),
+    }
+
+
+def test_audit_page_shows_changes_as_readable_json(client):
+    UserFactory().groups.add(Group.objects.get(name=roles.TRAINER))
+    client.force_login(UserFactory(roles=[roles.AUDITOR]))
+    body = client.get("/records/audit/?action=role").content.decode()
+    assert "{&quot;added&quot;: [&quot;trainer&quot;]}" in body

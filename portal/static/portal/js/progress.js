@@ -7,7 +7,14 @@
     var text = document.getElementById("progress-text");
     var poll = function () {
       fetch(card.dataset.progressUrl, { credentials: "same-origin" })
-        .then(function (r) { return r.json(); })
+        .then(function (r) {
+          // A page instead of JSON (the session expired): reload, which shows the sign-in.
+          if (!r.ok || (r.headers.get("Content-Type") || "").indexOf("json") < 0) {
+            window.location.reload();
+            throw new Error("not json");
+          }
+          return r.json();
+        })
         .then(function (p) {
           if (p.total) { bar.max = p.total; bar.value = p.done; text.textContent = p.done + " / " + p.total; }
           if (p.status !== "confirmed") { window.location.reload(); return; }
