@@ -1,7 +1,29 @@
+from django.db import models
 from django.utils.translation import gettext_lazy as _
+from wagtail import blocks
 from wagtail.admin.panels import FieldPanel
-from wagtail.fields import RichTextField
+from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
+from wagtail.search import index
+
+from .blocks import CalloutBlock, ImageWithCaptionBlock, ProcedureBlock
+
+# Manuals use the same procedure block as lessons: numbered steps with screenshots.
+MANUAL_BLOCKS = [
+    (
+        "heading",
+        blocks.CharBlock(
+            label=_("heading"),
+            form_classname="title",
+            icon="title",
+            template="content/blocks/heading.html",
+        ),
+    ),
+    ("text", blocks.RichTextBlock(label=_("text"))),
+    ("image", ImageWithCaptionBlock(label=_("image"))),
+    ("callout", CalloutBlock(label=_("callout"))),
+    ("procedure", ProcedureBlock(label=_("procedure"))),
+]
 
 
 class HomePage(Page):
@@ -12,7 +34,69 @@ class HomePage(Page):
 
     content_panels = [*Page.content_panels, FieldPanel("intro"), FieldPanel("intro_zh")]
     max_count = 1
-    subpage_types: list[str] = []
+    subpage_types = ["courses.CourseIndexPage", "content.HelpIndexPage"]
 
     class Meta:
         verbose_name = _("home page")
+
+
+class HelpIndexPage(Page):
+    """Manuals and video tutorials live under here."""
+
+    intro = RichTextField(_("introduction"), blank=True)
+    content_panels = [*Page.content_panels, FieldPanel("intro")]
+    parent_page_types = ["content.HomePage"]
+    subpage_types = ["content.ManualPage", "content.VideoTutorialPage"]
+    max_count = 1
+
+    class Meta:
+        verbose_name = _("help centre")
+
+
+class ManualPage(Page):
+    """A quick-reference manual: the steps for one task in the new HIS."""
+
+    title_zh = models.CharField(_("title (Chinese)"), max_length=255, blank=True)
+    body = StreamField(MANUAL_BLOCKS, verbose_name=_("body"), blank=True)
+
+    content_panels = [*Page.content_panels, FieldPanel("title_zh"), FieldPanel("body")]
+    search_fields = [*Page.search_fields, index.SearchField("title_zh"), index.SearchField("body")]
+    parent_page_types = ["content.HelpIndexPage"]
+    subpage_types: list[str] = []
+
+    class Meta:
+        verbose_name = _("manual")
+
+
+class VideoTutorialPage(Page):
+    """A short video tutorial, played locally."""
+
+    title_zh = models.CharField(_("title (Chinese)"), max_length=255, blank=True)
+    video = models.ForeignKey(
+        "wagtaildocs.Document",
+        verbose_name=_("video file (MP4 or WebM)"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    summary = RichTextField(_("summary / transcript"), blank=True)
+    duration_seconds = models.PositiveIntegerField(_("length (seconds)"), default=0)
+
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("title_zh"),
+        FieldPanel("video"),
+        FieldPanel("summary"),
+        FieldPanel("duration_seconds"),
+    ]
+    search_fields = [
+        *Page.search_fields,
+        index.SearchField("title_zh"),
+        index.SearchField("summary"),
+    ]
+    parent_page_types = ["content.HelpIndexPage"]
+    subpage_types: list[str] = []
+
+    class Meta:
+        verbose_name = _("video tutorial")

@@ -5,10 +5,11 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
-from . import views
+from courses.views.learning import my_training
 
 urlpatterns = [
-    path("training/", views.my_training, name="my_training"),
+    path("training/", my_training, name="my_training"),
+    path("learning/", include("courses.urls")),
     path("org/", include("portal.org.urls")),
     path("records/", include("portal.records.urls")),
     path("accounts/", include("allauth.urls")),

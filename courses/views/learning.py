@@ -6,7 +6,7 @@ from portal.org.selectors import staff_for_user
 
 @login_required
 def my_training(request):
-    """The learner's home. Assigned courses, exams and certificates arrive with later issues."""
+    """The learner's home: assigned items, due dates, status, the next thing to do."""
     return render(
         request,
         "portal/my_training.html",

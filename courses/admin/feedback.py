@@ -1,0 +1,1 @@
+"""Wagtail admin wiring for this concept (registered by courses/wagtail_hooks.py)."""
