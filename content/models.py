@@ -1,4 +1,5 @@
 from django.db import models
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
 from wagtail.admin.panels import FieldPanel
@@ -24,6 +25,17 @@ MANUAL_BLOCKS = [
     ("callout", CalloutBlock(label=_("callout"))),
     ("procedure", ProcedureBlock(label=_("procedure"))),
 ]
+
+
+class ChineseTitleLabel:
+    """`label`: the Chinese title when the reader's language is Chinese and one is set."""
+
+    @property
+    def label(self):
+        title_zh = getattr(self, "title_zh", "")
+        if title_zh and (get_language() or "").startswith("zh"):
+            return title_zh
+        return self.title
 
 
 class HomePage(Page):
@@ -52,8 +64,20 @@ class HelpIndexPage(Page):
     class Meta:
         verbose_name = _("help centre")
 
+    def manuals(self):
+        return ManualPage.objects.child_of(self).live().order_by("title")
 
-class ManualPage(Page):
+    def tutorials(self):
+        return VideoTutorialPage.objects.child_of(self).live().select_related("video")
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["manuals"] = self.manuals()
+        context["tutorials"] = self.tutorials().order_by("title")
+        return context
+
+
+class ManualPage(ChineseTitleLabel, Page):
     """A quick-reference manual: the steps for one task in the new HIS."""
 
     title_zh = models.CharField(_("title (Chinese)"), max_length=255, blank=True)
@@ -64,11 +88,13 @@ class ManualPage(Page):
     parent_page_types = ["content.HelpIndexPage"]
     subpage_types: list[str] = []
 
+    help_kind = "manual"
+
     class Meta:
         verbose_name = _("manual")
 
 
-class VideoTutorialPage(Page):
+class VideoTutorialPage(ChineseTitleLabel, Page):
     """A short video tutorial, played locally."""
 
     title_zh = models.CharField(_("title (Chinese)"), max_length=255, blank=True)
@@ -97,6 +123,8 @@ class VideoTutorialPage(Page):
     ]
     parent_page_types = ["content.HelpIndexPage"]
     subpage_types: list[str] = []
+
+    help_kind = "video"
 
     class Meta:
         verbose_name = _("video tutorial")

@@ -12,6 +12,7 @@ class CoursesConfig(AppConfig):
 
     def ready(self):
         post_migrate.connect(_setup, dispatch_uid="courses_setup")
+        from . import receivers  # noqa: F401  (enrolment recomputes on roster and course changes)
 
 
 def _setup(sender, **kwargs):

@@ -1,2 +1,2 @@
 # Wagtail loads wagtail_hooks from each app; each concept keeps its admin wiring in courses/admin/.
-from .admin import classroom, curricula, feedback, scorm  # noqa: F401
+from .admin import authoring, classroom, curricula, feedback, scorm  # noqa: F401

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from portal.accounts.roles import MANAGER, ROLE_LABELS, has_role, user_roles
+from portal.accounts.roles import MANAGER, ROLE_LABELS, TRAINER, has_role, user_roles
 
 
 @dataclass
@@ -20,13 +20,17 @@ def navigation_for(user) -> list[NavItem]:
         return []
     items = [NavItem("training", _("My training"), reverse("my_training"))]
     if user.has_perm("org.view_all_staff") or has_role(user, MANAGER):
+        items.append(NavItem("chase", _("Chase list"), reverse("courses:chase_list")))
         items.append(NavItem("staff", _("Staff"), reverse("org:staff_list")))
     if user.has_perm("org.import_roster"):
         items.append(NavItem("roster", _("Roster import"), reverse("org:roster_import_list")))
+    if user.is_superuser or has_role(user, TRAINER):
+        items.append(NavItem("feedback", _("Feedback"), reverse("courses:feedback_triage")))
     if user.has_perm("records.view_auditevent"):
         items.append(NavItem("audit", _("Audit trail"), reverse("records:audit_list")))
     if user.has_perm("wagtailadmin.access_admin"):
         items.append(NavItem("cms", _("Authoring (CMS)"), reverse("wagtailadmin_home")))
+    items.append(NavItem("notifications", _("Notifications"), reverse("courses:notifications")))
     return items
 
 

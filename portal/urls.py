@@ -17,6 +17,7 @@ urlpatterns = [
     path("django-admin/", admin.site.urls),
     path("cms/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
+    path("help/search/", include("content.urls")),
 ]
 
 if settings.DEBUG:

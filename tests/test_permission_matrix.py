@@ -3,12 +3,16 @@
 Later issues add their URLs to MATRIX; test_every_url_is_in_the_matrix fails until they do."""
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
 
+from courses.models import ClassroomSession, ProblemReport
 from portal.accounts import roles
 from portal.org.models import RosterImport
+from tests.courses.factories import course
 from tests.factories import DepartmentFactory, UserFactory, person
 
 ANON, LEARNER, TRAINER, MANAGER, HR, LEAD, AUDITOR, ADMIN = (
@@ -33,6 +37,10 @@ class World:
     obs_staff: object  # in a sub-department of it
     card_staff: object  # in another department
     roster_import: RosterImport
+    course: object
+    lesson: object
+    report: object
+    session: object
 
 
 @pytest.fixture
@@ -55,8 +63,24 @@ def world(db):
     roster_import = RosterImport.objects.create(
         uploaded_by=users[HR], filename="r.csv", content=b"x", sha256="0" * 64
     )
+    course_page = course(roles=("nurse",), lessons=1)
+    lesson_page = course_page.get_children().specific().first()
+    report = ProblemReport.objects.create(staff=people[LEARNER], lesson=lesson_page, text="x")
+    starts = timezone.now() + timedelta(days=3)
+    session = ClassroomSession.objects.create(
+        course=course_page,
+        room="Training room 2",
+        starts_at=starts,
+        ends_at=starts + timedelta(hours=2),
+        capacity=10,
+        trainer=people[TRAINER].user,
+    )
     return World(
         people=users,
+        course=course_page,
+        lesson=lesson_page,
+        report=report,
+        session=session,
         ed_staff=people[LEARNER],
         obs_staff=person([roles.LEARNER], department=obs),
         card_staff=person([roles.LEARNER], department=card),
@@ -130,6 +154,129 @@ MATRIX = [
         },
     ),
     ("records:audit_list", lambda w: "/records/audit/", allowed([AUDITOR, ADMIN])),
+    # Courses: learning (progress is always the signed-in person's own; no person id in URLs).
+    (
+        "courses:lesson_complete",
+        lambda w: f"/learning/lessons/{w.lesson.pk}/complete/",
+        allowed([], denied=405),
+    ),
+    (
+        "courses:lesson_visit",
+        lambda w: f"/learning/lessons/{w.lesson.pk}/visit/",
+        allowed([], denied=405),
+    ),
+    (
+        "courses:lesson_time",
+        lambda w: f"/learning/lessons/{w.lesson.pk}/time/",
+        allowed([], denied=405),
+    ),
+    (
+        "courses:course_resume",
+        lambda w: f"/learning/courses/{w.course.pk}/resume/",
+        allowed([], denied=302),
+    ),
+    (
+        "courses:course_resume",
+        lambda w: "/learning/courses/999999/resume/",
+        allowed([], denied=404),
+    ),
+    # Feedback: every learner rates and reports; trainers triage.
+    ("courses:course_rate", lambda w: f"/learning/courses/{w.course.pk}/rate/", allowed(EVERYONE)),
+    (
+        "courses:lesson_report",
+        lambda w: f"/learning/lessons/{w.lesson.pk}/report/",
+        allowed(EVERYONE),
+    ),
+    ("courses:feedback_triage", lambda w: "/learning/feedback/", allowed([TRAINER, ADMIN])),
+    (
+        "courses:feedback_resolve",
+        lambda w: f"/learning/feedback/{w.report.pk}/resolve/",
+        {r: 405 for r in EVERYONE},
+    ),
+    (
+        "courses:feedback_reopen",
+        lambda w: f"/learning/feedback/{w.report.pk}/reopen/",
+        {r: 405 for r in EVERYONE},
+    ),
+    # Reminders: each person's own notifications; the chase list for managers (own departments),
+    # HR, rollout leads.
+    ("courses:notifications", lambda w: "/learning/notifications/", allowed(EVERYONE)),
+    (
+        "courses:notifications_read",
+        lambda w: "/learning/notifications/read/",
+        {r: 405 for r in EVERYONE},
+    ),
+    ("courses:chase_list", lambda w: "/learning/chase/", allowed([MANAGER, HR, LEAD, ADMIN])),
+    (
+        "courses:chase_list",
+        lambda w: f"/learning/chase/?department={w.card_staff.department_id}",
+        allowed([MANAGER, HR, LEAD, ADMIN]),
+    ),
+    (
+        "courses:chase_export_csv",
+        lambda w: "/learning/chase/export.csv",
+        allowed([MANAGER, HR, LEAD, ADMIN]),
+    ),
+    (
+        "courses:chase_export_csv",
+        lambda w: f"/learning/chase/export.csv?department={w.card_staff.department_id}",
+        {**allowed([HR, LEAD, ADMIN]), MANAGER: 400},
+    ),
+    (
+        "courses:chase_export_xlsx",
+        lambda w: "/learning/chase/export.xlsx",
+        allowed([MANAGER, HR, LEAD, ADMIN]),
+    ),
+    (
+        "courses:chase_export_xlsx",
+        lambda w: f"/learning/chase/export.xlsx?department={w.card_staff.department_id}",
+        {**allowed([HR, LEAD, ADMIN]), MANAGER: 400},
+    ),
+    # SCORM: a lesson without a package, and a package nobody may see, are not found.
+    (
+        "courses:scorm_player",
+        lambda w: f"/learning/lessons/{w.lesson.pk}/scorm/",
+        allowed([], denied=404),
+    ),
+    (
+        "courses:scorm_commit",
+        lambda w: f"/learning/lessons/{w.lesson.pk}/scorm/commit/",
+        allowed([], denied=405),
+    ),
+    (
+        "courses:scorm_content",
+        lambda w: "/learning/scorm/999999/content/index.html",
+        allowed([], denied=404),
+    ),
+    # Classroom sessions: everyone books for themselves; trainers take attendance.
+    (
+        "courses:course_sessions",
+        lambda w: f"/learning/courses/{w.course.pk}/sessions/",
+        allowed(EVERYONE),
+    ),
+    ("courses:my_sessions", lambda w: "/learning/sessions/mine/", allowed(EVERYONE)),
+    (
+        "courses:session_book",
+        lambda w: f"/learning/sessions/{w.session.pk}/book/",
+        {r: 405 for r in EVERYONE},
+    ),
+    (
+        "courses:session_cancel",
+        lambda w: f"/learning/sessions/{w.session.pk}/cancel/",
+        {r: 405 for r in EVERYONE},
+    ),
+    # No booking of one's own: the calendar file of a session is not found.
+    (
+        "courses:session_calendar",
+        lambda w: f"/learning/sessions/{w.session.pk}/calendar.ics",
+        allowed([], denied=404),
+    ),
+    (
+        "courses:session_attendance",
+        lambda w: f"/learning/sessions/{w.session.pk}/attendance/",
+        allowed([TRAINER, ADMIN]),
+    ),
+    ("content:help_search", lambda w: "/help/search/?q=wristband", allowed(EVERYONE)),
     # The Wagtail admin (authoring, organisation): trainers, HR, administrators. Others are sent
     # to its sign-in page.
     ("cms", lambda w: "/cms/", allowed([TRAINER, HR, ADMIN], denied=302, anon=302)),

@@ -27,12 +27,22 @@ _ORG_MODELS = ("site", "department", "jobrole", "shift", "staffmember")
 _ORG_EDIT = [f"org.{verb}_{model}" for model in _ORG_MODELS for verb in ("add", "change", "view")]
 _ORG_VIEW = [f"org.view_{model}" for model in _ORG_MODELS]
 _ADMIN = "wagtailadmin.access_admin"
+_AUTHORING = [
+    f"courses.{verb}_{model}"
+    for model in ("curriculum", "curriculumitem", "classroomsession", "scormpackage")
+    for verb in ("add", "change", "view")
+] + [
+    "courses.delete_curriculumitem",
+    "courses.view_problemreport",
+    "courses.change_problemreport",
+    "courses.view_courserating",
+]
 
 # "app_label.codename" per group. Nobody but a superuser deletes organisation data: staff who
 # leave are deactivated, departments are renamed or moved.
 ROLE_PERMISSIONS = {
     LEARNER: [],
-    TRAINER: [_ADMIN, *_ORG_EDIT],
+    TRAINER: [_ADMIN, *_ORG_EDIT, *_AUTHORING],
     MANAGER: [],
     HR: [_ADMIN, *_ORG_EDIT, "org.import_roster", "org.view_all_staff"],
     ROLLOUT_LEAD: [*_ORG_VIEW, "org.view_all_staff"],

@@ -24,6 +24,7 @@ from portal.records.services import AuditEntry, audit_record, audit_record_many
 
 from .models import Department, JobRole, RosterImport, Shift, StaffMember
 from .roster import FIELDS, RosterFileError, RosterPlan, roster_check, roster_read
+from .signals import department_changed, staff_changed
 
 DIFF_LIMIT = 1000
 
@@ -267,6 +268,11 @@ def roster_plan_apply(
             )
         )
         audit_record_many(entries=audit)
+        _staff_changed_on_commit(
+            [*created_ids.values()]
+            + [pk for pk, _row, changes in plan.changed if STAFF_CHANGES_THAT_MATTER & set(changes)]
+            + ([pk for pk, _no, _name in plan.missing] if deactivated else [])
+        )
         new_staff_ids = [created_ids[r.employee_no] for r in plan.new if r.email and r.active]
         # Staff already on the roster who got their first login now need an invitation as well:
         # without one their login has no password they could know.
@@ -277,6 +283,18 @@ def roster_plan_apply(
             staff_invite_task.delay_on_commit(new_staff_ids)
     progress.finish()
     return summary
+
+
+# What other apps recompute from (assignments by role, department and hire date).
+STAFF_CHANGES_THAT_MATTER = {"department", "job_role", "hire_date", "active"}
+DEPARTMENT_CHANGES_THAT_MATTER = {"go_live_date", "parent"}
+
+
+def _staff_changed_on_commit(staff_ids: list[int]):
+    if staff_ids:
+        transaction.on_commit(
+            lambda: staff_changed.send(sender=StaffMember, staff_ids=sorted(set(staff_ids)))
+        )
 
 
 def _apply_changes(plan, actor, source, audit, progress) -> list[int]:
@@ -501,6 +519,18 @@ def org_record_save(*, actor, form, ip: str | None = None):
             changed = {k for k in after if before.get(k) != after.get(k)}
             before = {k: before.get(k) for k in changed}
             after = {k: after[k] for k in changed}
+        if isinstance(instance, StaffMember) and (
+            before is None or STAFF_CHANGES_THAT_MATTER & set(after)
+        ):
+            _staff_changed_on_commit([instance.pk])
+        if (
+            isinstance(instance, Department)
+            and before
+            and DEPARTMENT_CHANGES_THAT_MATTER & set(after)
+        ):
+            transaction.on_commit(
+                lambda: department_changed.send(sender=Department, department_ids=[instance.pk])
+            )
         audit_record(
             action=f"{model._meta.model_name}.{'update' if before is not None else 'create'}",
             actor=actor,

@@ -86,6 +86,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "portal.context_processors.navigation",
+                "courses.context_processors.notifications",
             ],
         },
     },
@@ -209,6 +210,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "portal.records.tasks.audit_chain_check_task",
         "schedule": crontab(hour=2, minute=30),
     },
+    "course-reminders": {
+        "task": "courses.tasks.reminders.reminders_send_task",
+        "schedule": crontab(hour=7, minute=0),
+    },
+    "scorm-storage-sweep": {
+        "task": "courses.tasks.scorm.scorm_storage_sweep_task",
+        "schedule": crontab(hour=3, minute=30),
+    },
     "roster-import-sweep": {
         "task": "portal.org.tasks.roster_import_sweep_task",
         "schedule": crontab(hour=3, minute=0),
@@ -221,7 +230,10 @@ WAGTAIL_SITE_NAME = "Readyline"
 WAGTAIL_GRAVATAR_PROVIDER_URL = None
 WAGTAILADMIN_BASE_URL = PORTAL_BASE_URL
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
-WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "pptx", "txt", "xlsx", "zip"]
+# Lesson videos are documents played with HTML5 <video>.
+WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "mp4", "odt", "pdf", "pptx", "txt", "webm", "xlsx", "zip"]
+# Private pages and documents send visitors to the portal's own sign-in.
+WAGTAIL_FRONTEND_LOGIN_URL = "/accounts/login/"
 WAGTAILDOCS_MAX_UPLOAD_SIZE = 20 * 1024 * 1024
 
 # Roster import limits (issue: more than 50,000 rows or 10 MB are refused).
@@ -236,5 +248,5 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": "INFO"},
     # Wagtail's immediate task backend logs every reference-index update.
-    "loggers": {"django_tasks": {"level": "WARNING"}},
+    "loggers": {"django_tasks": {"level": "WARNING"}, "wagtail": {"level": "WARNING"}},
 }

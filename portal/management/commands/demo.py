@@ -1,10 +1,12 @@
 from django.core.management.base import BaseCommand
 
+from courses.demo_content import build_courses
+from courses.demo_learning import build_learning
 from portal.demo.hospital import PASSWORD, build_hospital, demo_logins
 
 
 class Command(BaseCommand):
-    help = "Build (or bring up to date) the demo hospital. Idempotent."
+    help = "Build (or bring up to date) the demo hospital, its courses and training. Idempotent."
 
     def handle(self, *args, **options):
         summary = build_hospital()
@@ -12,6 +14,10 @@ class Command(BaseCommand):
             f"Demo hospital ready: {summary['new']} staff added, {summary['changed']} updated, "
             f"{summary['unchanged']} unchanged."
         )
+        created = build_courses()
+        self.stdout.write(f"Demo courses ready: {created}.")
+        learning = build_learning()
+        self.stdout.write(f"Demo training ready: {learning}.")
         self.stdout.write(f"Demo logins (password for all: {PASSWORD}):")
         for email, what in demo_logins():
             self.stdout.write(f"  {email:38} {what}")

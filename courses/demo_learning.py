@@ -1,0 +1,121 @@
+"""The demo hospital's training state: go-live dates, a curriculum per job role, assignments,
+and staff at every stage (done, in progress, not started, overdue). Idempotent."""
+
+import random
+from datetime import timedelta
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
+from django.utils import timezone
+
+from portal.org.models import Department, JobRole, StaffMember
+
+from .models import CoursePage, Curriculum, CurriculumItem, LessonPage, LessonProgress
+from .services.enrolment import assignments_recompute
+from .services.progress import lesson_complete, lesson_visit
+
+# Pilot departments go live first (wave 1); the rest of the hospital a few months later.
+PILOT = ["ED", "ED-OBS", "CARD", "OPD", "BILL"]
+PILOT_IN_DAYS = 10
+HOSPITAL_IN_DAYS = 100
+CURRICULA = [
+    # job role, English name, Chinese name, days before go-live for HIS basics / role courses
+    ("doctor", "Doctors: new HIS go-live training", "医生：新HIS上线培训"),
+    ("nurse", "Nurses: new HIS go-live training", "护士：新HIS上线培训"),
+    ("cashier", "Cashiers: new HIS go-live training", "收费员：新HIS上线培训"),
+    ("admin", "Administrative staff: new HIS go-live training", "行政人员：新HIS上线培训"),
+]
+BASICS_DAYS_BEFORE = 21  # basics first: for the pilot these are already overdue
+ROLE_DAYS_BEFORE = 5
+
+
+def _go_live_dates(today):
+    for department in Department.objects.all():
+        pilot = department.code in PILOT
+        wanted = today + timedelta(days=PILOT_IN_DAYS if pilot else HOSPITAL_IN_DAYS)
+        if department.go_live_date is None:
+            department.go_live_date = wanted
+            department.save(update_fields=["go_live_date"])
+
+
+def _curricula():
+    course_type = ContentType.objects.get_for_model(CoursePage)
+    courses = list(CoursePage.objects.live().prefetch_related("job_roles").order_by("path"))
+    for code, name, name_zh in CURRICULA:
+        role = JobRole.objects.filter(code=code).first()
+        if role is None or Curriculum.objects.filter(job_role=role, name=name).exists():
+            continue
+        curriculum = Curriculum.objects.create(name=name, name_zh=name_zh, job_role=role)
+        mine = [c for c in courses if role in c.job_roles.all()]
+        # Courses for every role (HIS basics) come first and are due earlier.
+        mine.sort(key=lambda c: (-len(c.job_roles.all()), c.path))
+        for order, course in enumerate(mine):
+            basics = len(course.job_roles.all()) > 1
+            CurriculumItem.objects.create(
+                curriculum=curriculum,
+                sort_order=order,
+                content_type=course_type,
+                object_id=course.pk,
+                due_rule=CurriculumItem.DueRule.BEFORE_GO_LIVE,
+                due_days=BASICS_DAYS_BEFORE if basics else ROLE_DAYS_BEFORE,
+            )
+
+
+def _progress_stages():
+    """A spread of learners: a third finished their first course, a quarter are part-way,
+    the rest have not started (some of those overdue). The demo logins get a fixed story."""
+    if LessonProgress.objects.exists():
+        return 0
+    rng = random.Random(11)
+    lessons_by_course = {}
+    for lesson in LessonPage.objects.live().filter(required=True).order_by("path"):
+        parent_path = lesson.path[: -LessonPage.steplen]
+        lessons_by_course.setdefault(parent_path, []).append(lesson)
+    course_paths = {c.pk: c.path for c in CoursePage.objects.only("pk", "path")}
+    touched = 0
+    staff_list = StaffMember.objects.filter(active=True).prefetch_related("assignments")
+    for member in staff_list.order_by("employee_no"):
+        items = sorted(
+            (a for a in member.assignments.all() if a.status == "active"),
+            key=lambda a: (a.due_date is None, a.due_date),
+        )
+        if not items:
+            continue
+        story = _story(member.employee_no, rng)
+        for assignment, stage in zip(items, story, strict=False):
+            lessons = lessons_by_course.get(course_paths.get(assignment.object_id), [])
+            if stage == "done":
+                for lesson in lessons:
+                    lesson_complete(staff=member, lesson=lesson, seconds=rng.randint(240, 900))
+            elif stage == "started" and lessons:
+                lesson_complete(staff=member, lesson=lessons[0], seconds=rng.randint(180, 600))
+                if len(lessons) > 1:
+                    lesson_visit(staff=member, lesson=lessons[1], seconds=rng.randint(30, 200))
+            touched += 1
+    return touched
+
+
+def _story(employee_no, rng) -> list[str]:
+    fixed = {
+        "D0001": ["done", "started"],  # learner-nurse: one done, one in progress, rest to do
+        "D0002": [],  # learner-doctor: nothing yet, basics overdue
+        "D0003": ["done", "done"],  # learner-cashier: well ahead
+    }
+    if employee_no in fixed:
+        return fixed[employee_no]
+    roll = rng.random()
+    if roll < 0.35:
+        return ["done", "started"]
+    if roll < 0.6:
+        return ["started"]
+    return []
+
+
+@transaction.atomic
+def build_learning(today=None) -> dict:
+    today = today or timezone.localdate()
+    _go_live_dates(today)
+    _curricula()
+    counts = assignments_recompute()
+    counts["learners_with_progress"] = _progress_stages()
+    return counts

@@ -1,0 +1,1 @@
+"""Third-party conformance material (../shared/corpus), read at run time, never copied."""
