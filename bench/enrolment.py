@@ -130,7 +130,12 @@ def curricula_create(pages: dict[str, int]) -> int:
     departments = dict(Department.objects.values_list("code", "pk"))
     for name, role, limits, items in CURRICULA:
         curriculum = Curriculum.objects.create(name=name, job_role_id=roles[role])
-        curriculum.departments.set([departments[c] for c in limits if c in departments])
+        # Small hospitals lack some departments: a limited curriculum stays limited (to the
+        # first department) rather than becoming hospital-wide.
+        limited = [departments[c] for c in limits if c in departments]
+        if limits and not limited:
+            limited = [min(departments.values())]
+        curriculum.departments.set(limited)
         CurriculumItem.objects.bulk_create(
             CurriculumItem(
                 curriculum=curriculum,

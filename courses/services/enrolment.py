@@ -328,7 +328,9 @@ def _table_and_columns() -> tuple[str, str]:
 
 def _copy(rows: list[NewRow], now):
     table, columns = _table_and_columns()
+    # The driver's own cursor (Django's has no COPY); its errors wrapped as Django's.
     with (
+        connection.wrap_database_errors,
         connection.cursor() as cursor,
         cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy,
     ):
