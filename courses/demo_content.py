@@ -19,8 +19,9 @@ from PIL import Image as PILImage
 from PIL import ImageDraw, ImageFont
 from wagtail.documents import get_document_model
 from wagtail.images import get_image_model
-from wagtail.models import Collection, CollectionViewRestriction, Locale, Page, Site
+from wagtail.models import Collection, CollectionViewRestriction
 
+from content.setup import site_tree_ensure
 from portal.org.models import JobRole
 
 MEDIA_DIR = Path(__file__).resolve().parent / "demo_media"
@@ -2012,42 +2013,13 @@ def build_courses() -> dict:
     what was created."""
     from .setup import trainer_permissions_sync
 
-    _site_tree_ensure()
+    site_tree_ensure()
     trainer_permissions_sync()  # the catalogue, the help centre and the trainers' rights
     builder = _Builder()
     builder.help_pages()
     for spec in COURSES:
         builder.course(spec)
     return builder.created
-
-
-def _site_tree_ensure():
-    """The Wagtail root, home page, site and root collection. Migrations create them; a
-    database emptied by a flush (browser tests) needs them back."""
-    from content.models import HomePage
-
-    locale, _created = Locale.objects.get_or_create(language_code="en")
-    root = Page.get_first_root_node()
-    if root is None:
-        root = Page.add_root(instance=Page(title="Root", slug="root", locale=locale))
-    home = HomePage.objects.first()
-    if home is None:
-        home = root.add_child(
-            instance=HomePage(
-                title="Readyline",
-                slug="home",
-                locale=locale,
-                intro="<p>Training and certification for the new hospital information system: "
-                "learn for your role, practise in the simulated system, prove you are ready.</p>",
-                intro_zh="<p>新医院信息系统培训与认证：按岗位学习，在模拟系统中练习，证明你已准备就绪。</p>",
-            )
-        )
-    if not Site.objects.exists():
-        Site.objects.create(
-            hostname="localhost", root_page=home, is_default_site=True, site_name="Readyline"
-        )
-    if Collection.get_first_root_node() is None:
-        Collection.add_root(name="Root")
 
 
 class _Builder:

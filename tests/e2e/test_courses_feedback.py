@@ -21,21 +21,9 @@ PROBLEM = "The screen in the lesson no longer matches the system: the scan butto
 
 
 def _site_tree_ensure():
-    """Migrations create Wagtail's root, the home page and the site; the browser tests' flushed
-    database needs them back before the course factories can add pages."""
-    from wagtail.models import Locale, Page, Site
+    from content.setup import site_tree_ensure
 
-    from content.models import HomePage
-
-    locale, _ = Locale.objects.get_or_create(language_code="en")
-    root = Page.get_first_root_node() or Page.add_root(
-        instance=Page(title="Root", slug="root", locale=locale)
-    )
-    home = HomePage.objects.first() or root.add_child(
-        instance=HomePage(title="Readyline", slug="home", locale=locale)
-    )
-    if not Site.objects.exists():
-        Site.objects.create(hostname="localhost", root_page=home, is_default_site=True)
+    site_tree_ensure()
 
 
 @pytest.fixture

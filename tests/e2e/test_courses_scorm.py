@@ -32,21 +32,9 @@ TRAINER = "trainer@readyline.example"
 
 
 def _site_tree_ensure():
-    """Migrations create the Wagtail root, home page and site; the flush after an earlier
-    browser test empties them, so build them again when missing."""
-    from wagtail.models import Locale, Page, Site
+    from content.setup import site_tree_ensure
 
-    from content.models import HomePage
-
-    locale, _created = Locale.objects.get_or_create(language_code="en")
-    root = Page.get_first_root_node() or Page.add_root(
-        instance=Page(title="Root", slug="root", locale=locale)
-    )
-    home = HomePage.objects.first() or root.add_child(
-        instance=HomePage(title="Readyline", slug="home", locale=locale)
-    )
-    if not Site.objects.exists():
-        Site.objects.create(hostname="localhost", root_page=home, is_default_site=True)
+    site_tree_ensure()
 
 
 def _scorm_lesson(filename: str, title: str):
