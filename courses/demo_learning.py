@@ -111,6 +111,64 @@ def _story(employee_no, rng) -> list[str]:
     return []
 
 
+def _classroom_and_feedback(today):
+    """Two hands-on sessions per role course in the training room (the first nearly full), and
+    some ratings and problem reports for the trainers' triage list."""
+    from django.contrib.auth import get_user_model
+
+    from .models import ClassroomSession, ProblemReport
+    from .services.classroom import booking_create
+    from .services.feedback import course_rate, problem_report_create
+
+    if ClassroomSession.objects.exists():
+        return 0
+    trainer = get_user_model().objects.filter(email="trainer@readyline.example").first()
+    rng = random.Random(5)
+    tz = timezone.get_current_timezone()
+    created = 0
+    for index, course in enumerate(CoursePage.objects.live().order_by("path")):
+        for slot in range(2):
+            day = today + timedelta(days=2 + index % 5 + slot * 7)
+            starts = timezone.make_aware(
+                timezone.datetime(day.year, day.month, day.day, 14 if slot else 9, 0), tz
+            )
+            session = ClassroomSession.objects.create(
+                course=course,
+                room="Training room 2 (IT building) / 信息楼培训室2",
+                starts_at=starts,
+                ends_at=starts + timedelta(hours=2),
+                capacity=12,
+                trainer=trainer,
+            )
+            created += 1
+            if slot == 0:
+                learners = StaffMember.objects.filter(
+                    active=True, job_role__in=course.job_roles.all(), user__isnull=False
+                ).order_by("employee_no")[:11]
+                for member in learners:
+                    booking_create(staff=member, session=session)
+    comments = [
+        (5, "The procedure screenshots match the new system exactly."),
+        (4, "Clear, but the wristband scan video is too short."),
+        (3, "Useful; please add the night-shift handover case."),
+        (2, "Too long for a busy ward; split it into shorter lessons."),
+    ]
+    staff = list(StaffMember.objects.filter(active=True, user__isnull=False)[:60])
+    for course in CoursePage.objects.live():
+        for member in rng.sample(staff, 6):
+            stars, comment = rng.choice(comments)
+            course_rate(staff=member, course=course, stars=stars, comment=comment)
+    lessons = list(LessonPage.objects.live().order_by("path")[:2])
+    texts = [
+        "The screen in step 3 no longer matches the system: the Confirm button moved to the top.",
+        "第2步的截图和正式系统不一致，找不到“双人核对”按钮。",
+    ]
+    if not ProblemReport.objects.exists():
+        for lesson, text, member in zip(lessons, texts, staff, strict=False):
+            problem_report_create(staff=member, lesson=lesson, text=text)
+    return created
+
+
 @transaction.atomic
 def build_learning(today=None) -> dict:
     today = today or timezone.localdate()
@@ -118,4 +176,5 @@ def build_learning(today=None) -> dict:
     _curricula()
     counts = assignments_recompute()
     counts["learners_with_progress"] = _progress_stages()
+    counts["classroom_sessions"] = _classroom_and_feedback(today)
     return counts
