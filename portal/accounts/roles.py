@@ -37,12 +37,19 @@ _AUTHORING = [
     "courses.change_problemreport",
     "courses.view_courserating",
 ]
+# Question bank and exams. Seeing and grading attempts is limited further to the trainers of
+# each exam (assessments.selectors.trainer).
+_EXAMS = [
+    f"assessments.{verb}_{model}"
+    for model in ("questioncategory", "question", "exam")
+    for verb in ("add", "change", "view")
+]
 
 # "app_label.codename" per group. Nobody but a superuser deletes organisation data: staff who
 # leave are deactivated, departments are renamed or moved.
 ROLE_PERMISSIONS = {
     LEARNER: [],
-    TRAINER: [_ADMIN, *_ORG_EDIT, *_AUTHORING],
+    TRAINER: [_ADMIN, *_ORG_EDIT, *_AUTHORING, *_EXAMS],
     MANAGER: [],
     HR: [_ADMIN, *_ORG_EDIT, "org.import_roster", "org.view_all_staff"],
     ROLLOUT_LEAD: [*_ORG_VIEW, "org.view_all_staff"],

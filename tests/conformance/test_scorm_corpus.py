@@ -21,10 +21,12 @@ from courses.services.scorm import (
     scorm_required_items,
 )
 from portal.accounts import roles
+from tests.conformance.corpus import corpus_dir, corpus_required
+from tests.conformance.corpus import corpus_file as corpus_file_of
 from tests.courses.factories import course, lesson
 from tests.factories import UserFactory, person
 
-CORPUS = Path(__file__).resolve().parents[3] / "shared/corpus/scorm"
+CORPUS = corpus_dir("scorm")
 
 pytestmark = pytest.mark.django_db
 
@@ -67,10 +69,7 @@ BAD = {
 
 
 def corpus_file(name: str) -> Path:
-    path = CORPUS / name
-    if not path.is_file():
-        pytest.skip(f"SCORM corpus not available ({path})")
-    return path
+    return corpus_file_of("scorm", name)
 
 
 def upload(name: str) -> SimpleUploadedFile:
@@ -89,8 +88,7 @@ def trainer(role_groups):
 
 
 def test_the_corpus_is_complete_when_present():
-    if not CORPUS.is_dir():
-        pytest.skip(f"SCORM corpus not available ({CORPUS})")
+    corpus_required("scorm")
     assert {p.name for p in CORPUS.glob("*.zip")} == set(GOOD) | set(BAD)
 
 

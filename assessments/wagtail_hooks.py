@@ -1,0 +1,3 @@
+# Wagtail loads wagtail_hooks from each app; each concept keeps its admin wiring in
+# assessments/admin/.
+from .admin import bank, exams  # noqa: F401
