@@ -10,6 +10,7 @@ from courses.views.learning import my_training
 urlpatterns = [
     path("training/", my_training, name="my_training"),
     path("learning/", include("courses.urls")),
+    path("exams/", include("assessments.urls")),
     path("org/", include("portal.org.urls")),
     path("records/", include("portal.records.urls")),
     path("accounts/", include("allauth.urls")),

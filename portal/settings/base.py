@@ -218,6 +218,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "courses.tasks.scorm.scorm_storage_sweep_task",
         "schedule": crontab(hour=3, minute=30),
     },
+    # Abandoned exam attempts are finished at their deadline (also done lazily on next touch).
+    "exam-attempts-sweep": {
+        "task": "assessments.tasks.attempts_sweep_task",
+        "schedule": 60.0,
+    },
     "roster-import-sweep": {
         "task": "portal.org.tasks.roster_import_sweep_task",
         "schedule": crontab(hour=3, minute=0),
