@@ -26,6 +26,7 @@ def navigation_for(user) -> list[NavItem]:
         items.append(NavItem("roster", _("Roster import"), reverse("org:roster_import_list")))
     if user.is_superuser or has_role(user, TRAINER):
         items.append(NavItem("feedback", _("Feedback"), reverse("courses:feedback_triage")))
+        items.append(NavItem("exams", _("Exams I train"), reverse("assessments:trainer_exams")))
     if user.has_perm("records.view_auditevent"):
         items.append(NavItem("audit", _("Audit trail"), reverse("records:audit_list")))
     if user.has_perm("wagtailadmin.access_admin"):

@@ -6,12 +6,15 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 import pytest
+from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
+from assessments.services.attempts import attempt_start
 from courses.models import ClassroomSession, ProblemReport
 from portal.accounts import roles
 from portal.org.models import RosterImport
+from tests.assessments import factories as exam_factories
 from tests.courses.factories import course
 from tests.factories import DepartmentFactory, UserFactory, person
 
@@ -41,10 +44,30 @@ class World:
     lesson: object
     report: object
     session: object
+    exam: object  # trained by TRAINER; LEARNER's finished attempt waits for its essay grade
+    attempt: object
+    essay: object  # the AttemptQuestion of that essay
+    open_attempt: object  # LEARNER's attempt in progress on another exam
+    other_exam: object  # trained by nobody in the matrix, with an attempt of card_staff
+    other_attempt: object
+
+
+@pytest.fixture(scope="module")
+def world_built(django_db_setup, django_db_blocker):
+    """The world is built once per module inside a transaction that is rolled back at the end;
+    each test runs in a savepoint inside it (the `db` fixture), so it sees the world and leaves
+    it as it found it. Building it per test made the matrix take minutes."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield _world_build()
+        transaction.set_rollback(True)
 
 
 @pytest.fixture
-def world(db):
+def world(db, world_built):
+    return world_built
+
+
+def _world_build():
     ed = DepartmentFactory(code="ED")
     obs = DepartmentFactory(code="ED-OBS", parent=ed)
     card = DepartmentFactory(code="CARD")
@@ -75,7 +98,9 @@ def world(db):
         capacity=10,
         trainer=people[TRAINER].user,
     )
+    exams = _exams_build(people, users, card_staff=person([roles.LEARNER], department=card))
     return World(
+        **exams,
         people=users,
         course=course_page,
         lesson=lesson_page,
@@ -83,9 +108,35 @@ def world(db):
         session=session,
         ed_staff=people[LEARNER],
         obs_staff=person([roles.LEARNER], department=obs),
-        card_staff=person([roles.LEARNER], department=card),
+        card_staff=exams["other_attempt"].staff,
         roster_import=roster_import,
     )
+
+
+def _exams_build(people, users, card_staff) -> dict:
+    """Exams with attempts: one the matrix's trainer trains, one nobody in it trains."""
+    choice = exam_factories.question("single")
+    essay = exam_factories.question("essay")
+    # Answers are released only after the exam closes (next week): nobody may see them now.
+    exam = exam_factories.exam(
+        questions=[choice, essay],
+        review_policy="after_close",
+        closes_at=timezone.now() + timedelta(days=7),
+    )
+    exam_factories.trains(exam, users[TRAINER])
+    attempt = exam_factories.sit(
+        exam, people[LEARNER], [(choice, {"choice": 0}), (essay, {"text": "I scan first."})]
+    )
+    open_exam = exam_factories.exam(questions=[choice])
+    other_exam = exam_factories.exam(questions=[choice])
+    return {
+        "exam": exam,
+        "attempt": attempt,
+        "essay": attempt.questions.get(position=1),
+        "open_attempt": attempt_start(exam=open_exam, staff=people[LEARNER]),
+        "other_exam": other_exam,
+        "other_attempt": exam_factories.sit(other_exam, card_staff, [(choice, {"choice": 1})]),
+    }
 
 
 def allowed(ok_roles, denied=403, anon=LOGIN):
@@ -297,6 +348,90 @@ MATRIX = [
     # Django's own admin: superusers only.
     ("django-admin", lambda w: "/django-admin/", allowed([ADMIN], denied=302, anon=302)),
     ("django-admin", lambda w: "/django-admin/auth/group/", allowed([ADMIN], denied=302, anon=302)),
+    # Exams, the learner's side: the exam page is everyone's (signed in); an attempt only its
+    # owner's — anybody else, superusers included, gets 404 as for a missing id.
+    ("assessments:exam_detail", lambda w: f"/exams/{w.exam.pk}/", allowed(EVERYONE)),
+    ("assessments:attempt_start", lambda w: f"/exams/{w.exam.pk}/start/", allowed([], 405)),
+    (
+        "assessments:attempt_page",
+        lambda w: f"/exams/attempt/{w.open_attempt.pk}/",
+        allowed([LEARNER], denied=404),
+    ),
+    (
+        "assessments:attempt_save",
+        lambda w: f"/exams/attempt/{w.open_attempt.pk}/save/",
+        allowed([], denied=405),
+    ),
+    (
+        "assessments:attempt_submit",
+        lambda w: f"/exams/attempt/{w.open_attempt.pk}/submit/",
+        allowed([LEARNER], denied=404),
+    ),
+    (
+        "assessments:attempt_review",
+        lambda w: f"/exams/attempt/{w.attempt.pk}/review/",
+        allowed([LEARNER], denied=404),
+    ),
+    # Exams, the trainer's side: only the exam's trainers (and superusers); another exam's
+    # pages and attempts are 404 to a trainer who does not train it.
+    ("assessments:trainer_exams", lambda w: "/exams/manage/", allowed([TRAINER, ADMIN])),
+    ("assessments:grading_queue", lambda w: "/exams/manage/grading/", allowed([TRAINER, ADMIN])),
+    (
+        "assessments:exam_attempts",
+        lambda w: f"/exams/manage/{w.exam.pk}/attempts/",
+        allowed([TRAINER, ADMIN]),
+    ),
+    (
+        "assessments:exam_attempts",
+        lambda w: f"/exams/manage/{w.other_exam.pk}/attempts/",
+        {**allowed([ADMIN]), TRAINER: 404},
+    ),
+    (
+        "assessments:exam_statistics",
+        lambda w: f"/exams/manage/{w.exam.pk}/statistics/",
+        allowed([TRAINER, ADMIN]),
+    ),
+    (
+        "assessments:exam_statistics",
+        lambda w: f"/exams/manage/{w.other_exam.pk}/statistics/",
+        {**allowed([ADMIN]), TRAINER: 404},
+    ),
+    (
+        "assessments:exam_results_export",
+        lambda w: f"/exams/manage/{w.exam.pk}/export/csv/",
+        allowed([TRAINER, ADMIN]),
+    ),
+    (
+        "assessments:exam_results_export",
+        lambda w: f"/exams/manage/{w.other_exam.pk}/export/xlsx/",
+        {**allowed([ADMIN]), TRAINER: 404},
+    ),
+    (
+        "assessments:trainer_attempt",
+        lambda w: f"/exams/manage/attempt/{w.attempt.pk}/",
+        allowed([TRAINER, ADMIN]),
+    ),
+    (
+        "assessments:trainer_attempt",
+        lambda w: f"/exams/manage/attempt/{w.other_attempt.pk}/",
+        {**allowed([ADMIN]), TRAINER: 404},
+    ),
+    (
+        "assessments:essay_grade",
+        lambda w: f"/exams/manage/grading/{w.essay.pk}/",
+        allowed([TRAINER, ADMIN]),
+    ),
+    # The question bank and exam editing live in the CMS (trainers only).
+    (
+        "cms",
+        lambda w: "/cms/assessments/questions/",
+        allowed([TRAINER, ADMIN], denied=302, anon=302),
+    ),
+    (
+        "cms",
+        lambda w: "/cms/assessments/transfer/import/",
+        allowed([TRAINER, ADMIN], denied=302, anon=302),
+    ),
     # Public: the front page and the sign-in page.
     ("wagtail-serve", lambda w: "/", allowed(EVERYONE, anon=OK)),
     ("accounts", lambda w: "/accounts/login/", {**allowed([], denied=302, anon=OK)}),
