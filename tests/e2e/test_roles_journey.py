@@ -11,15 +11,37 @@ pytestmark = pytest.mark.e2e
 
 DOMAIN = "readyline.example"
 # Navigation order as portal.navigation builds it.
-NAV_ORDER = ["training", "chase", "staff", "roster", "feedback", "audit", "cms", "notifications"]
+NAV_ORDER = [
+    "training",
+    "chase",
+    "staff",
+    "roster",
+    "feedback",
+    "exams",
+    "audit",
+    "cms",
+    "notifications",
+]
 STAFF, ROSTER, AUDIT = "/org/staff/", "/org/roster/", "/records/audit/"
-CHASE, FEEDBACK = "/learning/chase/", "/learning/feedback/"
+CHASE, FEEDBACK, EXAMS = "/learning/chase/", "/learning/feedback/", "/exams/manage/"
 # login -> (the nav keys it sees, pages of other roles it must be refused)
 ROLES = {
-    "learner-nurse": ({"training", "notifications"}, [STAFF, ROSTER, AUDIT, CHASE, FEEDBACK]),
-    "learner-doctor": ({"training", "notifications"}, [STAFF, ROSTER, AUDIT, CHASE, FEEDBACK]),
-    "learner-cashier": ({"training", "notifications"}, [STAFF, ROSTER, AUDIT, CHASE, FEEDBACK]),
-    "trainer": ({"training", "feedback", "cms", "notifications"}, [STAFF, ROSTER, AUDIT, CHASE]),
+    "learner-nurse": (
+        {"training", "notifications"},
+        [STAFF, ROSTER, AUDIT, CHASE, FEEDBACK, EXAMS],
+    ),
+    "learner-doctor": (
+        {"training", "notifications"},
+        [STAFF, ROSTER, AUDIT, CHASE, FEEDBACK, EXAMS],
+    ),
+    "learner-cashier": (
+        {"training", "notifications"},
+        [STAFF, ROSTER, AUDIT, CHASE, FEEDBACK, EXAMS],
+    ),
+    "trainer": (
+        {"training", "feedback", "exams", "cms", "notifications"},
+        [STAFF, ROSTER, AUDIT, CHASE],
+    ),
     "manager": ({"training", "chase", "staff", "notifications"}, [ROSTER, AUDIT, FEEDBACK]),
     "hr": ({"training", "chase", "staff", "roster", "cms", "notifications"}, [AUDIT, FEEDBACK]),
     "rollout-lead": ({"training", "chase", "staff", "notifications"}, [ROSTER, AUDIT, FEEDBACK]),
@@ -34,6 +56,7 @@ CHINESE = {
     "cms": "内容编辑（CMS）",
     "chase": "督办名单",
     "feedback": "学员反馈",
+    "exams": "我负责的考试",
     "notifications": "消息通知",
 }
 SIGN_OUT_ZH = "退出登录"

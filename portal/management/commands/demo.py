@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand
 
+from assessments.demo import build_exams
 from courses.demo_content import build_courses
 from courses.demo_learning import build_learning
 from portal.demo.hospital import PASSWORD, build_hospital, demo_logins
@@ -18,6 +19,8 @@ class Command(BaseCommand):
         self.stdout.write(f"Demo courses ready: {created}.")
         learning = build_learning()
         self.stdout.write(f"Demo training ready: {learning}.")
+        exams = build_exams()
+        self.stdout.write(f"Demo exams ready: {exams}.")
         self.stdout.write(f"Demo logins (password for all: {PASSWORD}):")
         for email, what in demo_logins():
             self.stdout.write(f"  {email:38} {what}")
