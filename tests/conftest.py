@@ -62,6 +62,16 @@ def pytest_report_header(config):
 
 
 @pytest.fixture(autouse=True)
+def _fresh_save_caches():
+    """The exam save path caches attempt layouts by id in the process; a rolled-back test
+    database hands the same ids out again, so every test starts with empty caches."""
+    from assessments.services.attempts import save_caches_clear
+
+    save_caches_clear()
+    yield
+
+
+@pytest.fixture(autouse=True)
 def _english_between_tests():
     """A request in Chinese leaves the thread's active language set; the next test starts in
     the default language again."""

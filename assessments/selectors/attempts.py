@@ -23,6 +23,21 @@ def learner_attempt(*, attempt_id: int, user) -> Attempt | None:
     )
 
 
+def learner_attempt_for_save(*, attempt_id: int, user) -> Attempt | None:
+    """The learner's own attempt with only what a save reads (the hot path of an exam: every
+    answer change and every 15 s of every examinee). One query, no exam row; the staff record
+    comes with it, so the view needs no second lookup."""
+    if user is None or not user.is_authenticated:
+        return None
+    rows = (
+        Attempt.objects.filter(pk=attempt_id, staff__user=user)
+        .select_related("staff")
+        .only("pk", "exam_id", "staff_id", "state", "deadline", "current_page", "staff__user_id")
+        .order_by()[:1]
+    )
+    return next(iter(rows), None)
+
+
 def attempt_page(*, attempt: Attempt, page: int) -> list[AttemptQuestion]:
     """The questions of one page in order, with their versions (one query)."""
     return list(attempt.questions.filter(page=page).select_related("version").order_by("position"))

@@ -378,6 +378,45 @@ def _int(value, what: str) -> int:
     return value
 
 
+# What a save validates answers against, kept by the process rather than read on every
+# autosave: an attempt's questions (position -> version) are fixed when it starts, and a
+# version's shape (type, answers, subquestions) never changes once attempted (a key correction
+# changes only fractions). Both caches are bounded and simply emptied when full.
+_LAYOUTS: dict[int, dict[int, int]] = {}
+_CONTENTS: dict[int, dict] = {}
+_CACHE_MAX = 20_000
+
+
+def save_caches_clear() -> None:
+    """Forget the cached layouts and shapes (tests: a rolled-back database reuses ids)."""
+    _LAYOUTS.clear()
+    _CONTENTS.clear()
+
+
+def _layout(attempt_id: int) -> dict[int, int]:
+    layout = _LAYOUTS.get(attempt_id)
+    if layout is None:
+        if len(_LAYOUTS) >= _CACHE_MAX:
+            _LAYOUTS.clear()
+        layout = _LAYOUTS[attempt_id] = dict(
+            AttemptQuestion.objects.filter(attempt_id=attempt_id)
+            .order_by()
+            .values_list("position", "version_id")
+        )
+    return layout
+
+
+def _contents(version_ids: set[int]) -> dict[int, dict]:
+    missing = version_ids - _CONTENTS.keys()
+    if missing:
+        if len(_CONTENTS) + len(missing) > _CACHE_MAX:
+            _CONTENTS.clear()
+        _CONTENTS.update(
+            QuestionVersion.objects.filter(pk__in=missing).values_list("pk", "content")
+        )
+    return {pk: _CONTENTS[pk] for pk in version_ids if pk in _CONTENTS}
+
+
 def _answers_clean(attempt: Attempt, answers) -> list[dict]:
     """Check every answer before anything is written (one bad answer refuses the save)."""
     if not isinstance(answers, list):
@@ -401,11 +440,10 @@ def _answers_clean(attempt: Attempt, answers) -> list[dict]:
         raise ValueError(_("A question is answered twice in one save."))
     if not cleaned:
         return cleaned
-    contents = dict(
-        attempt.questions.filter(position__in=positions).values_list("position", "version__content")
-    )
+    versions = _layout(attempt.pk)
+    contents = _contents({versions[p] for p in positions if p in versions})
     for answer in cleaned:
-        content = contents.get(answer["position"])
+        content = contents.get(versions.get(answer["position"]))
         if content is None:
             raise ValueError(
                 _("There is no question %(n)s in this attempt.") % {"n": answer["position"]}

@@ -30,6 +30,7 @@ from ..models import Attempt, AttemptQuestion, Exam, QType
 from ..selectors.attempts import attempt_page as page_questions
 from ..selectors.attempts import (
     learner_attempt,
+    learner_attempt_for_save,
     matching_options,
     matching_rows,
     review_allowed,
@@ -428,10 +429,13 @@ def _bad_json(message) -> JsonResponse:
 @login_required
 @require_POST
 def attempt_save(request, attempt_id: int):
-    attempt = _own_attempt(request, attempt_id)
-    member = staff_for_user(user=request.user)
     if not _is_json(request):
-        return _form_save(request, attempt, member)
+        attempt = _own_attempt(request, attempt_id)
+        return _form_save(request, attempt, staff_for_user(user=request.user))
+    attempt = learner_attempt_for_save(attempt_id=attempt_id, user=request.user)
+    if attempt is None:
+        raise Http404
+    member = attempt.staff
     try:
         answers, page = _json_payload(request)
         result = answers_save(attempt=attempt, staff=member, answers=answers, page=page)
