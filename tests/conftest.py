@@ -63,11 +63,14 @@ def pytest_report_header(config):
 
 @pytest.fixture(autouse=True)
 def _fresh_save_caches():
-    """The exam save path caches attempt layouts by id in the process; a rolled-back test
-    database hands the same ids out again, so every test starts with empty caches."""
+    """The exam save path caches attempt layouts (and practical exams their parsed scenario
+    versions) by id in the process; a rolled-back test database hands the same ids out again,
+    so every test starts with empty caches."""
     from assessments.services.attempts import save_caches_clear
+    from assessments.services.practical import scenario_cache_clear
 
     save_caches_clear()
+    scenario_cache_clear()
     yield
 
 

@@ -231,18 +231,25 @@ def _draws_check(draws, fixed: set[int]) -> None:
 
 
 class _OwnExams:
-    """Trainers reach only the exams they train (others: 404)."""
+    """Trainers reach only the exams they train (others: 404), knowledge exams here (practical
+    ones in admin/practical.py)."""
+
+    kind = Exam.Kind.KNOWLEDGE
 
     def get_queryset(self):
-        return Exam.objects.filter(pk__in=exams_trained_ids(user=self.request.user))
+        return self.model.objects.filter(
+            pk__in=exams_trained_ids(user=self.request.user), kind=self.kind
+        )
 
 
 class ExamIndexView(generic.IndexView):
     default_ordering = "title"
 
     def get_base_queryset(self):
-        return Exam.objects.filter(pk__in=exams_trained_ids(user=self.request.user)).annotate(
-            slot_count=Count("slots", distinct=True)
+        return (
+            Exam.objects.filter(pk__in=exams_trained_ids(user=self.request.user))
+            .filter(kind=Exam.Kind.KNOWLEDGE)
+            .annotate(slot_count=Count("slots", distinct=True))
         )
 
 

@@ -9,7 +9,16 @@ from .bank import (
     QuestionVersion,
     TextFormat,
 )
-from .exams import Exam, ExamSlot
+from .exams import Exam, ExamSlot, PracticalExam
+from .practical import (
+    ExaminerAssignment,
+    GlobalRating,
+    RubricItem,
+    RubricScore,
+    Scenario,
+    ScenarioVersion,
+    SimulationAction,
+)
 
 __all__ = [
     "Attempt",
@@ -17,6 +26,14 @@ __all__ = [
     "Difficulty",
     "Exam",
     "ExamSlot",
+    "ExaminerAssignment",
+    "GlobalRating",
+    "PracticalExam",
+    "RubricItem",
+    "RubricScore",
+    "Scenario",
+    "ScenarioVersion",
+    "SimulationAction",
     "HisModule",
     "QType",
     "Question",

@@ -44,6 +44,16 @@ class Attempt(models.Model):
     percent = models.DecimalField(max_digits=6, decimal_places=2, null=True, blank=True)
     passed = models.BooleanField(null=True)
     needs_grading = models.BooleanField(default=False)
+    # Practical exams: the scenario version taken and the simulation's result (the JSON of
+    # assessments.simulation.Result; regraded from the action log, never edited).
+    scenario_version = models.ForeignKey(
+        "assessments.ScenarioVersion",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="attempts",
+    )
+    simulation = models.JSONField(null=True, blank=True)
     excluded = models.BooleanField(
         default=False, help_text="Excluded from the exam outcome (never deleted)."
     )

@@ -17,11 +17,21 @@ class Exam(ClusterableModel):
         HIGHEST = "highest", _("Highest grade")
         LATEST = "latest", _("Latest attempt")
 
+    class Kind(models.TextChoices):
+        KNOWLEDGE = "knowledge", _("Knowledge exam")
+        PRACTICAL = "practical", _("Practical exam")
+
+    class AssessedBy(models.TextChoices):
+        SIMULATION = "simulation", _("The simulated HIS")
+        RUBRIC = "rubric", _("An examiner's rubric")
+        BOTH = "both", _("Both: the simulation and the rubric")
+
     class ReviewPolicy(models.TextChoices):
         IMMEDIATELY = "immediately", _("Immediately after the attempt")
         AFTER_CLOSE = "after_close", _("After the exam closes")
         NEVER = "never", _("Never")
 
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.KNOWLEDGE)
     title = models.CharField(_("title"), max_length=255)
     title_zh = models.CharField(_("title (Chinese)"), max_length=255, blank=True)
     intro = models.TextField(_("instructions"), blank=True)
@@ -56,6 +66,21 @@ class Exam(ClusterableModel):
     published = models.BooleanField(
         _("published"), default=False, help_text=_("Only published exams can be taken.")
     )
+    # Practical exams (kind "practical"): the scenario and how the attempt is assessed.
+    scenario = models.ForeignKey(
+        "assessments.Scenario",
+        verbose_name=_("scenario"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="exams",
+    )
+    assessed_by = models.CharField(
+        _("assessed by"),
+        max_length=10,
+        choices=AssessedBy.choices,
+        default=AssessedBy.SIMULATION,
+    )
     trainers = ParentalManyToManyField(
         settings.AUTH_USER_MODEL,
         verbose_name=_("trainers of this exam"),
@@ -79,6 +104,18 @@ class Exam(ClusterableModel):
         return self.title_zh if self.title_zh and _zh() else self.title
 
     @property
+    def is_practical(self) -> bool:
+        return self.kind == self.Kind.PRACTICAL
+
+    @property
+    def uses_simulation(self) -> bool:
+        return self.is_practical and self.assessed_by != self.AssessedBy.RUBRIC
+
+    @property
+    def uses_rubric(self) -> bool:
+        return self.is_practical and self.assessed_by != self.AssessedBy.SIMULATION
+
+    @property
     def display_intro(self) -> str:
         return self.intro_zh if self.intro_zh and _zh() else self.intro
 
@@ -93,6 +130,15 @@ class Exam(ClusterableModel):
 
     def get_absolute_url(self) -> str:
         return reverse("assessments:exam_detail", args=[self.pk])
+
+
+class PracticalExam(Exam):
+    """The practical exams, as the admin lists and edits them (same table as Exam)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("practical exam")
+        verbose_name_plural = _("practical exams")
 
 
 class ExamSlot(Orderable):

@@ -29,7 +29,15 @@ from django.utils.translation import gettext as _
 from portal.records.services import audit_record
 
 from ..grading import matching_subquestions, response_validate
-from ..models import Attempt, AttemptQuestion, Exam, Question, QuestionCategory, QuestionVersion
+from ..models import (
+    Attempt,
+    AttemptQuestion,
+    Exam,
+    Question,
+    QuestionCategory,
+    QuestionVersion,
+    ScenarioVersion,
+)
 from .grading import attempt_grade, attempt_score, exam_outcome_refresh, outcome_of
 
 __all__ = [
@@ -321,6 +329,19 @@ def _questions_build(exam: Exam, attempt: Attempt) -> list[AttemptQuestion]:
     return rows
 
 
+def _scenario_version(exam: Exam):
+    if not exam.uses_simulation:
+        return None
+    version = (
+        ScenarioVersion.objects.filter(scenario_id=exam.scenario_id).order_by("-number").first()
+        if exam.scenario_id
+        else None
+    )
+    if version is None:
+        raise ExamNotOpen(_("This practical exam has no scenario yet."))
+    return version
+
+
 def attempt_start(*, exam: Exam, staff, now=None) -> Attempt:
     """Start an attempt, or return the open one (a second tab continues it). An open attempt
     whose time ran out is finished at its deadline and returned finished: the caller shows it
@@ -343,9 +364,14 @@ def attempt_start(*, exam: Exam, staff, now=None) -> Attempt:
         started_at=now,
         deadline=_deadline(exam, now),
     )
-    questions = _questions_build(exam, attempt)
-    if not questions:
-        raise ExamNotOpen(_("This exam has no questions yet."))
+    if exam.is_practical:
+        # A practical attempt works on the scenario's newest version; it has no questions.
+        questions = []
+        attempt.scenario_version = _scenario_version(exam)
+    else:
+        questions = _questions_build(exam, attempt)
+        if not questions:
+            raise ExamNotOpen(_("This exam has no questions yet."))
     try:
         with transaction.atomic():
             attempt.save(force_insert=True)

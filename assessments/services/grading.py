@@ -64,7 +64,11 @@ def attempt_score(attempt: Attempt) -> dict:
 def attempt_grade(attempt: Attempt) -> Attempt:
     """Grade every question of a finished attempt and store the totals. Marks are None while
     an essay waits for a trainer. A question may score below 0 (a penalty), the attempt never
-    does. Idempotent."""
+    does. Idempotent. A practical exam is graded from its action log and rubric instead."""
+    if attempt.exam.is_practical:
+        from .practical import practical_grade
+
+        return practical_grade(attempt)
     rows = list(attempt.questions.select_related("version"))
     changed = [aq for aq in rows if _question_grade(aq)]
     if changed:
@@ -102,14 +106,17 @@ class Outcome:
 
 
 def kept_attempt(attempts: list[Attempt], method: str) -> Attempt | None:
-    """Of finished attempts in number order: the highest graded one (the earliest on a tie),
-    or the latest one when the exam keeps the latest (None while that one is being graded)."""
+    """Of finished attempts in number order: the highest graded one (passes first, the earliest
+    on a tie), or the latest one when the exam keeps the latest (None while that one is being
+    graded)."""
     counted = [a for a in attempts if a.state == FINISHED and not a.excluded]
     if method == Exam.GradingMethod.LATEST:
         latest = counted[-1] if counted else None
         return latest if latest is not None and latest.percent is not None else None
     graded = [a for a in counted if a.percent is not None]
-    return max(graded, key=lambda a: (a.percent, -a.number), default=None)
+    # A pass beats a higher failed grade (a practical attempt fails on a critical error
+    # whatever its score).
+    return max(graded, key=lambda a: (bool(a.passed), a.percent, -a.number), default=None)
 
 
 def outcome_of(attempts: list[Attempt], exam: Exam) -> Outcome:

@@ -51,6 +51,13 @@ def exam_snapshot(exam: Exam) -> dict:
         for slot in exam.slots.order_by("sort_order", "pk")
     ]
     data["trainers"] = sorted(exam.trainers.values_list("pk", flat=True))
+    if exam.is_practical:
+        data.update(kind=exam.kind, scenario=exam.scenario_id, assessed_by=exam.assessed_by)
+        data["rubric"] = [
+            {"text": item.text, "text_zh": item.text_zh, "points": item.points}
+            for item in exam.rubric_items.order_by("sort_order", "pk")
+        ]
+        data["examiners"] = sorted(exam.examiner_assignments.values_list("examiner_id", "staff_id"))
     return data
 
 

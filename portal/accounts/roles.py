@@ -41,7 +41,7 @@ _AUTHORING = [
 # each exam (assessments.selectors.trainer).
 _EXAMS = [
     f"assessments.{verb}_{model}"
-    for model in ("questioncategory", "question", "exam")
+    for model in ("questioncategory", "question", "exam", "practicalexam", "scenario")
     for verb in ("add", "change", "view")
 ]
 
