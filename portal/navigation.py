@@ -27,6 +27,9 @@ def navigation_for(user) -> list[NavItem]:
     if user.is_superuser or has_role(user, TRAINER):
         items.append(NavItem("feedback", _("Feedback"), reverse("courses:feedback_triage")))
         items.append(NavItem("exams", _("Exams I train"), reverse("assessments:trainer_exams")))
+        # Trainers examine (score practical exams on a rubric). Examiners who are not trainers
+        # reach the page from the link they are given: the menu asks no query on every page.
+        items.append(NavItem("examine", _("Examine"), reverse("assessments:examiner_home")))
     if user.has_perm("records.view_auditevent"):
         items.append(NavItem("audit", _("Audit trail"), reverse("records:audit_list")))
     if user.has_perm("wagtailadmin.access_admin"):

@@ -10,11 +10,13 @@ from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
-from assessments.services.attempts import attempt_start
+from assessments.models import ExaminerAssignment
+from assessments.services.attempts import attempt_start, attempt_submit
 from courses.models import ClassroomSession, ProblemReport
 from portal.accounts import roles
 from portal.org.models import RosterImport
 from tests.assessments import factories as exam_factories
+from tests.assessments.practical_factories import practical_exam, scenario
 from tests.courses.factories import course
 from tests.factories import DepartmentFactory, UserFactory, person
 
@@ -50,6 +52,12 @@ class World:
     open_attempt: object  # LEARNER's attempt in progress on another exam
     other_exam: object  # trained by nobody in the matrix, with an attempt of card_staff
     other_attempt: object
+    # Practical exams. practical: trained by TRAINER, LEARNER's attempt finished.
+    # practical_other: trained by nobody here; TRAINER examines LEARNER (not card_staff) on it;
+    # LEARNER's attempt on it is open, card_staff's finished.
+    practical_done: object
+    practical_open: object
+    practical_other_attempt: object
 
 
 @pytest.fixture(scope="module")
@@ -99,6 +107,7 @@ def _world_build():
         trainer=people[TRAINER].user,
     )
     exams = _exams_build(people, users, card_staff=person([roles.LEARNER], department=card))
+    exams.update(_practical_build(people, users, card_staff=exams["other_attempt"].staff))
     return World(
         **exams,
         people=users,
@@ -136,6 +145,25 @@ def _exams_build(people, users, card_staff) -> dict:
         "open_attempt": attempt_start(exam=open_exam, staff=people[LEARNER]),
         "other_exam": other_exam,
         "other_attempt": exam_factories.sit(other_exam, card_staff, [(choice, {"choice": 1})]),
+    }
+
+
+def _practical_build(people, users, card_staff) -> dict:
+    rubric = [("Checks the wristband aloud", 2)]
+    practical = practical_exam(assessed_by="both", rubric=rubric)
+    exam_factories.trains(practical, users[TRAINER])
+    done = attempt_start(exam=practical, staff=people[LEARNER])
+    attempt_submit(attempt=done, staff=people[LEARNER])
+    other = practical_exam(
+        scenario(slug="doctor-outpatient-penicillin-allergy"), assessed_by="both", rubric=rubric
+    )
+    ExaminerAssignment.objects.create(exam=other, examiner=users[TRAINER], staff=people[LEARNER])
+    other_attempt = attempt_start(exam=other, staff=card_staff)
+    attempt_submit(attempt=other_attempt, staff=card_staff)
+    return {
+        "practical_done": done,
+        "practical_open": attempt_start(exam=other, staff=people[LEARNER]),
+        "practical_other_attempt": other_attempt,
     }
 
 
@@ -420,6 +448,77 @@ MATRIX = [
         "assessments:essay_grade",
         lambda w: f"/exams/manage/grading/{w.essay.pk}/",
         allowed([TRAINER, ADMIN]),
+    ),
+    # Practical exams, the examinee's HIS: only the attempt's owner (404 for anyone else).
+    (
+        "assessments:his_page",
+        lambda w: f"/exams/attempt/{w.practical_open.pk}/his/",
+        allowed([LEARNER], denied=404),
+    ),
+    (
+        "assessments:his_page",
+        lambda w: f"/exams/attempt/{w.practical_other_attempt.pk}/his/",
+        allowed([], denied=404),
+    ),
+    (
+        "assessments:his_act",
+        lambda w: f"/exams/attempt/{w.practical_open.pk}/his/act/",
+        allowed([], denied=405),
+    ),
+    (
+        "assessments:his_finish",
+        lambda w: f"/exams/attempt/{w.practical_open.pk}/his/finish/",
+        allowed([], denied=405),
+    ),
+    (
+        "assessments:his_result",
+        lambda w: f"/exams/attempt/{w.practical_done.pk}/his/result/",
+        allowed([LEARNER], denied=404),
+    ),
+    # The replay: the exam's trainers and superusers; a trainer of other exams gets 404.
+    (
+        "assessments:practical_replay",
+        lambda w: f"/exams/manage/attempt/{w.practical_done.pk}/replay/",
+        allowed([TRAINER, ADMIN]),
+    ),
+    (
+        "assessments:practical_replay",
+        lambda w: f"/exams/manage/attempt/{w.practical_other_attempt.pk}/replay/",
+        {**allowed([ADMIN]), TRAINER: 404},
+    ),
+    # The examiner's rubric: examiners see the candidates assigned to them (trainers every
+    # candidate of the exams they train); another candidate's attempt is 404.
+    ("assessments:examiner_home", lambda w: "/exams/manage/examine/", allowed([TRAINER, ADMIN])),
+    (
+        "assessments:rubric_score",
+        lambda w: f"/exams/manage/examine/attempt/{w.practical_done.pk}/",
+        allowed([TRAINER, ADMIN]),
+    ),
+    (
+        "assessments:rubric_score",
+        lambda w: f"/exams/manage/examine/attempt/{w.practical_open.pk}/",
+        allowed([TRAINER, ADMIN]),
+    ),
+    (
+        "assessments:rubric_score",
+        lambda w: f"/exams/manage/examine/attempt/{w.practical_other_attempt.pk}/",
+        {**allowed([ADMIN]), TRAINER: 404},
+    ),
+    # Practical exams and scenarios are edited in the CMS (trainers only).
+    (
+        "cms",
+        lambda w: "/cms/assessments/practical-exams/",
+        allowed([TRAINER, ADMIN], denied=302, anon=302),
+    ),
+    (
+        "cms",
+        lambda w: "/cms/assessments/scenarios/",
+        allowed([TRAINER, ADMIN], denied=302, anon=302),
+    ),
+    (
+        "cms",
+        lambda w: "/cms/assessments/scenario-packs/import/",
+        allowed([TRAINER, ADMIN], denied=302, anon=302),
     ),
     # The question bank and exam editing live in the CMS (trainers only).
     (

@@ -1,6 +1,11 @@
 """Learner and trainer pages of the exams, one module per concept (mounted at /exams/)."""
 
-from . import learner, trainer
+from . import examiner, his, learner, trainer
 
 app_name = "assessments"
-urlpatterns = [*learner.urlpatterns, *trainer.urlpatterns]
+urlpatterns = [
+    *learner.urlpatterns,
+    *trainer.urlpatterns,
+    *his.urlpatterns,
+    *examiner.urlpatterns,
+]

@@ -137,11 +137,18 @@ def attempt_start_view(request, exam_id: int):
     except AttemptRefused as refused:
         messages.error(request, refused.message)
         return redirect("assessments:exam_detail", exam_id=exam.pk)
-    return redirect(_page_url(attempt, attempt.current_page))
+    return redirect(_his_url(attempt, "his_page") or _page_url(attempt, attempt.current_page))
 
 
 # ---------------------------------------------------------------------------------------------
 # One page of the attempt
+
+
+def _his_url(attempt, name: str) -> str | None:
+    """A practical attempt in the simulated HIS has its own pages (views/his.py)."""
+    if attempt.exam.uses_simulation and attempt.scenario_version_id:
+        return reverse(f"assessments:{name}", args=[attempt.pk])
+    return None
 
 
 def _page_url(attempt, page: int, position: int | None = None) -> str:
@@ -307,6 +314,8 @@ def _page_strings() -> dict:
 @require_GET
 def attempt_page(request, attempt_id: int):
     attempt = _own_attempt(request, attempt_id)
+    if _his_url(attempt, "his_page"):
+        return redirect(_his_url(attempt, "his_page"))
     if attempt_overdue_finish(attempt=attempt):
         messages.info(
             request, _("Time ran out: your attempt was submitted with the answers saved in time.")
@@ -588,6 +597,8 @@ def _review_question(aq, number: int | None, zh: bool) -> dict:
 @require_GET
 def attempt_review(request, attempt_id: int):
     attempt = _own_attempt(request, attempt_id)
+    if _his_url(attempt, "his_result"):
+        return redirect(_his_url(attempt, "his_result"))
     if attempt_overdue_finish(attempt=attempt):
         attempt = _own_attempt(request, attempt_id)
     if attempt.state == Attempt.State.IN_PROGRESS:

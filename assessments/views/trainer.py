@@ -291,6 +291,7 @@ def trainer_attempt(request, attempt_id: int):
                 )
                 return redirect("assessments:trainer_attempt", attempt_id=attempt.pk)
     qtype_labels = {k: str(v) for k, v in QType.choices}
+    practical = _practical_context(attempt) if attempt.exam.is_practical else {}
     rows = [
         _review_row(n, aq, qtype_labels)
         for n, aq in enumerate(selectors.attempt_questions(attempt=attempt), start=1)
@@ -305,8 +306,39 @@ def trainer_attempt(request, attempt_id: int):
             "rows": rows,
             "form": form,
             "exclusion": _exclusion_event(attempt),
+            **practical,
         },
     )
+
+
+def _check_text(check: dict) -> str:
+    description = check.get("description") or {}
+    if isinstance(description, dict):
+        return (_zh() and description.get("zh")) or description.get("en") or check.get("id", "")
+    return str(description)
+
+
+def _practical_context(attempt) -> dict:
+    """A practical attempt shows the simulation's result (per task and check, with why) and
+    the examiner's rubric score instead of questions."""
+    from ..models import RubricScore
+
+    result = attempt.simulation or None
+    tasks = []
+    for task in (result or {}).get("tasks", []):
+        checks = [{**c, "text": _check_text(c)} for c in task.get("checks", [])]
+        tasks.append({**task, "checks": checks})
+    return {
+        "practical": True,
+        "simulation": result,
+        "sim_tasks": tasks,
+        "rubric": RubricScore.objects.filter(attempt_id=attempt.pk)
+        .select_related("examiner")
+        .first()
+        if attempt.exam.uses_rubric
+        else None,
+        "may_replay": attempt.scenario_version_id is not None,
+    }
 
 
 # ---------------------------------------------------------------------------------------------

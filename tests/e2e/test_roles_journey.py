@@ -18,28 +18,30 @@ NAV_ORDER = [
     "roster",
     "feedback",
     "exams",
+    "examine",
     "audit",
     "cms",
     "notifications",
 ]
 STAFF, ROSTER, AUDIT = "/org/staff/", "/org/roster/", "/records/audit/"
 CHASE, FEEDBACK, EXAMS = "/learning/chase/", "/learning/feedback/", "/exams/manage/"
+EXAMINE = "/exams/manage/examine/"
 # login -> (the nav keys it sees, pages of other roles it must be refused)
 ROLES = {
     "learner-nurse": (
         {"training", "notifications"},
-        [STAFF, ROSTER, AUDIT, CHASE, FEEDBACK, EXAMS],
+        [STAFF, ROSTER, AUDIT, CHASE, FEEDBACK, EXAMS, EXAMINE],
     ),
     "learner-doctor": (
         {"training", "notifications"},
-        [STAFF, ROSTER, AUDIT, CHASE, FEEDBACK, EXAMS],
+        [STAFF, ROSTER, AUDIT, CHASE, FEEDBACK, EXAMS, EXAMINE],
     ),
     "learner-cashier": (
         {"training", "notifications"},
-        [STAFF, ROSTER, AUDIT, CHASE, FEEDBACK, EXAMS],
+        [STAFF, ROSTER, AUDIT, CHASE, FEEDBACK, EXAMS, EXAMINE],
     ),
     "trainer": (
-        {"training", "feedback", "exams", "cms", "notifications"},
+        {"training", "feedback", "exams", "examine", "cms", "notifications"},
         [STAFF, ROSTER, AUDIT, CHASE],
     ),
     "manager": ({"training", "chase", "staff", "notifications"}, [ROSTER, AUDIT, FEEDBACK]),
@@ -57,6 +59,7 @@ CHINESE = {
     "chase": "督办名单",
     "feedback": "学员反馈",
     "exams": "我负责的考试",
+    "examine": "考核评分",
     "notifications": "消息通知",
 }
 SIGN_OUT_ZH = "退出登录"
