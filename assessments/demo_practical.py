@@ -2,7 +2,8 @@
 per job role in that role's go-live curriculum, and attempts made by playing the starter
 pack's solutions through the attempt engine (reference solutions pass, flawed ones fail in the
 checks they were written to fail). The nurses' exam is assessed by the simulation and an
-examiner's rubric; the trainer examines a few nurses and has scored some of them.
+examiner's rubric; the trainer examines a few nurses and has scored some of them. The nurses
+also have an OSCE station scored by the examiner alone.
 
 Idempotent: scenarios are brought up to date by the starter pack loader (a version is added
 only when a file changed), exams are keyed on their title, and whoever has an attempt at an
@@ -25,7 +26,7 @@ from portal.org.models import StaffMember
 from .demo import TRAINER_EMAIL, _curriculum_items
 from .models import Attempt, Exam, ExaminerAssignment, RubricItem, Scenario
 from .services.attempts import attempt_start, attempt_submit
-from .services.practical import practical_act, rubric_score_save
+from .services.practical import practical_act, rubric_score_save, station_attempt_start
 from .services.scenarios import STARTER_DIR, starter_pack_load
 
 # role -> (starter scenario, English title, Chinese title, assessed by)
@@ -70,6 +71,19 @@ INTRO_ZH = (
     "请像在病房一样在培训环境HIS中完成任务。您的每一步操作都会被记录，结束后自动评分；"
     "患者均为虚拟。"
 )
+# An OSCE station for nurses, scored by the examiner alone (no HIS): the trainer examines a few
+# nurses; some are scored (which finishes their attempt), the others wait to be started.
+STATION = (
+    "OSCE station: patient identification and hand hygiene",
+    "实操站点考核：患者身份识别与手卫生",
+)
+STATION_RUBRIC = [
+    ("Hand hygiene (the five moments)", "手卫生（五个时刻）", 2),
+    ("Two identifiers checked with the patient", "与患者核对两种身份识别信息", 3),
+    ("Wristband checked against the request form", "腕带与申请单核对一致", 3),
+    ("Explains the procedure and obtains consent", "解释操作并取得同意", 2),
+]
+STATION_CANDIDATES, STATION_SCORED = 5, 3
 # How many colleagues (not demo logins) of each role sit the exam, and with which solution.
 CAST = [("reference", 4), ("flawed", 3), ("flawed_then_reference", 2)]
 EXAMINED_NURSES = 6
@@ -210,6 +224,48 @@ def _examiners(exam: Exam, trainer) -> int:
     return added
 
 
+def _station(trainer) -> int:
+    """The nurses' OSCE station; returns the attempts scored by this run."""
+    if trainer is None or Exam.objects.filter(title=STATION[0]).exists():
+        return 0
+    exam = Exam.objects.create(
+        kind=Exam.Kind.PRACTICAL,
+        title=STATION[0],
+        title_zh=STATION[1],
+        assessed_by=Exam.AssessedBy.RUBRIC,
+        time_limit_minutes=15,
+        max_attempts=2,
+        pass_mark_percent=Decimal(80),
+        review_policy=Exam.ReviewPolicy.IMMEDIATELY,
+        published=True,
+    )
+    exam.trainers.set([trainer])
+    exam.save()
+    items = [
+        RubricItem.objects.create(exam=exam, sort_order=n, text=text, text_zh=zh, points=points)
+        for n, (text, zh, points) in enumerate(STATION_RUBRIC)
+    ]
+    nurses = [member for member, _stage in _cast("nurse")][-STATION_CANDIDATES:]
+    scored = 0
+    for order, member in enumerate(nurses):
+        ExaminerAssignment.objects.create(
+            exam=exam, examiner=trainer, staff=member, sort_order=order
+        )
+        if order >= STATION_SCORED:
+            continue
+        attempt = station_attempt_start(exam=exam, staff=member, examiner=trainer)
+        marks = {str(item.pk): "done" if order or n else "partly" for n, item in enumerate(items)}
+        rubric_score_save(
+            attempt=attempt,
+            examiner=trainer,
+            items=marks,
+            global_rating=4 if order else 3,
+            comments="核对规范。Identity checked properly." if order else "手卫生时机需加强。",
+        )
+        scored += 1
+    return scored
+
+
 @transaction.atomic
 def build_practical(today=None) -> dict:
     """Build (or leave as it is) the practical exams of the demo hospital. Run after
@@ -231,4 +287,5 @@ def build_practical(today=None) -> dict:
         assignments_recompute()
     counts["practical_attempts"] = _attempts(exams, trainer, today)
     counts["examiner_assignments"] = _examiners(exams.get("nurse"), trainer) if exams else 0
+    counts["station_scored"] = _station(trainer)
     return counts

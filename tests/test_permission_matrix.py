@@ -489,6 +489,14 @@ MATRIX = [
     # The examiner's rubric: examiners see the candidates assigned to them (trainers every
     # candidate of the exams they train); another candidate's attempt is 404.
     ("assessments:examiner_home", lambda w: "/exams/manage/examine/", allowed([TRAINER, ADMIN])),
+    # POST only (an examiner opens an OSCE station's attempt).
+    (
+        "assessments:station_start",
+        lambda w: (
+            f"/exams/manage/examine/{w.practical_done.exam_id}/station/{w.ed_staff.pk}/start/"
+        ),
+        allowed([], denied=405),
+    ),
     (
         "assessments:rubric_score",
         lambda w: f"/exams/manage/examine/attempt/{w.practical_done.pk}/",

@@ -23,6 +23,7 @@ class Attempt(models.Model):
     class FinishedBy(models.TextChoices):
         LEARNER = "learner", _("Submitted")
         DEADLINE = "deadline", _("Time ran out")
+        EXAMINER = "examiner", _("Scored by the examiner")
 
     exam = models.ForeignKey(Exam, related_name="attempts", on_delete=models.PROTECT)
     staff = models.ForeignKey(

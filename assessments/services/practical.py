@@ -14,6 +14,9 @@ How the grade combines (`Exam.assessed_by`):
   pass mark and the global rating is at least "borderline pass";
 - both: the grade is the mean of the two; it passes only when each part passes on its own. The
   attempt waits for the examiner (needs grading) until the rubric is scored.
+
+An exam assessed by the rubric alone is an OSCE station: the examiner opens the candidate's
+attempt (`station_attempt_start`) and saving the rubric finishes it.
 """
 
 from dataclasses import dataclass
@@ -203,16 +206,33 @@ def practical_grade(attempt: Attempt) -> Attempt:
 
 def may_examine(user, attempt: Attempt) -> bool:
     """Examiners assigned to the candidate, the exam's trainers and superusers."""
+    return may_examine_candidate(user, exam=attempt.exam, staff_id=attempt.staff_id)
+
+
+def may_examine_candidate(user, *, exam, staff_id: int) -> bool:
     if user is None or not user.is_authenticated:
         return False
     if user.is_superuser:
         return True
-    exam = attempt.exam
     if exam.trainers.through.objects.filter(exam_id=exam.pk, user_id=user.pk).exists():
         return True
     return ExaminerAssignment.objects.filter(
-        exam_id=exam.pk, examiner=user, staff_id=attempt.staff_id
+        exam_id=exam.pk, examiner=user, staff_id=staff_id
     ).exists()
+
+
+def station_attempt_start(*, exam, staff, examiner, now=None) -> Attempt:
+    """An exam assessed by the rubric alone is an OSCE station: the candidate works at the
+    station, not on a screen, so the examiner opens the attempt when the candidate begins (or
+    continues the open one). The attempt rules are the same as for any exam: one open attempt,
+    the maximum, the cool-down, the time limit. Saving the rubric finishes the attempt."""
+    from .attempts import attempt_start
+
+    if exam.assessed_by != exam.AssessedBy.RUBRIC:
+        raise ValueError(_("Only an exam scored by the examiner alone is started by the examiner."))
+    if not may_examine_candidate(examiner, exam=exam, staff_id=staff.pk):
+        raise PermissionDenied
+    return attempt_start(exam=exam, staff=staff, now=now)
 
 
 def rubric_score_save(
@@ -269,7 +289,9 @@ def rubric_score_save(
                 "scored_at": timezone.now(),
             },
         )
-        if locked.state == Attempt.State.FINISHED:
+        if locked.state == Attempt.State.IN_PROGRESS and exam.assessed_by == exam.AssessedBy.RUBRIC:
+            _station_finish(locked, examiner)
+        elif locked.state == Attempt.State.FINISHED:
             attempt_grade(locked)
             exam_outcome_refresh(exam=exam, staff=locked.staff, actor=examiner)
         audit_record(
@@ -281,6 +303,19 @@ def rubric_score_save(
         )
     attempt.refresh_from_db()
     return score
+
+
+def _station_finish(attempt: Attempt, examiner) -> None:
+    """The examiner's score ends a station attempt (exactly once: the row is locked)."""
+    from .attempts import _finished
+
+    now = timezone.now()
+    Attempt.objects.filter(pk=attempt.pk, state=Attempt.State.IN_PROGRESS).update(
+        state=Attempt.State.FINISHED, finished_at=now, finished_by=Attempt.FinishedBy.EXAMINER
+    )
+    attempt.state, attempt.finished_at = Attempt.State.FINISHED, now
+    attempt.finished_by = Attempt.FinishedBy.EXAMINER
+    _finished(attempt, actor=examiner)
 
 
 def _rubric_audit(score: RubricScore | None) -> dict | None:

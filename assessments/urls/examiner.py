@@ -13,6 +13,11 @@ urlpatterns = [
     ),
     path("manage/examine/", examiner.examiner_home, name="examiner_home"),
     path(
+        "manage/examine/<int:exam_id>/station/<int:staff_id>/start/",
+        examiner.station_start,
+        name="station_start",
+    ),
+    path(
         "manage/examine/attempt/<int:attempt_id>/",
         examiner.rubric_score,
         name="rubric_score",

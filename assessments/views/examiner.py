@@ -6,7 +6,9 @@ else gets 403. An examiner who is not assigned to a candidate gets 404 for that 
 attempt (an id reveals nothing); the exam's trainers may score every candidate of it.
 
 Scoring goes through `services.practical.rubric_score_save` (audited); it may happen while the
-attempt is still open (live scoring): the grade follows when the attempt finishes.
+attempt is still open (live scoring): the grade follows when the attempt finishes. At an OSCE
+station (an exam scored by the examiner alone) the examiner opens the candidate's attempt
+(`station_start`) and the saved score finishes it.
 """
 
 from dataclasses import dataclass
@@ -15,16 +17,24 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
+from django.views.decorators.http import require_POST
 
+from portal.org.models import StaffMember
 from portal.pagination import paginate
 
-from ..models import GlobalRating
+from ..models import Exam, GlobalRating
 from ..selectors import practical as selectors
 from ..selectors.trainer import exam_for_trainer
-from ..services.practical import RUBRIC_CREDIT, rubric_score_save
+from ..services.attempts import AttemptRefused
+from ..services.practical import (
+    RUBRIC_CREDIT,
+    may_examine_candidate,
+    rubric_score_save,
+    station_attempt_start,
+)
 
 CHOICES = [
     ("done", gettext_lazy("Done")),
@@ -91,6 +101,26 @@ def _check(items, values: dict, rating: str, comments: str) -> tuple[dict, dict]
     if len(comments) > COMMENTS_MAX:
         other["comments"] = _("Keep the comments under %(max)s characters.") % {"max": COMMENTS_MAX}
     return item_errors, other
+
+
+@login_required
+@require_POST
+def station_start(request, exam_id: int, staff_id: int):
+    """An OSCE station (an exam scored by the examiner alone): the examiner opens the
+    candidate's attempt when the candidate begins, then scores it."""
+    _examiners_only(request)
+    exam = get_object_or_404(
+        Exam, pk=exam_id, kind=Exam.Kind.PRACTICAL, assessed_by=Exam.AssessedBy.RUBRIC
+    )
+    staff = get_object_or_404(StaffMember, pk=staff_id)
+    if not may_examine_candidate(request.user, exam=exam, staff_id=staff.pk):
+        raise Http404
+    try:
+        attempt = station_attempt_start(exam=exam, staff=staff, examiner=request.user)
+    except AttemptRefused as refused:
+        messages.error(request, refused.message)
+        return redirect("assessments:examiner_home")
+    return redirect("assessments:rubric_score", attempt_id=attempt.pk)
 
 
 @login_required

@@ -253,11 +253,13 @@ def _critical(tasks: list[dict], names: list[str]) -> list[str]:
 @require_GET
 def his_result(request, attempt_id: int):
     attempt = _own_attempt(request, attempt_id)
-    if not attempt.exam.uses_simulation or not attempt.scenario_version_id:
+    if not attempt.exam.is_practical:
         return redirect("assessments:attempt_review", attempt_id=attempt.pk)
     if attempt_overdue_finish(attempt=attempt):
         attempt = _own_attempt(request, attempt_id)
     if attempt.state == Attempt.State.IN_PROGRESS:
+        if not attempt.scenario_version_id:  # an OSCE station, still being scored
+            return redirect("assessments:exam_detail", exam_id=attempt.exam_id)
         return redirect(_page_url(attempt))
     zh = _zh()
     simulation = attempt.simulation or {}

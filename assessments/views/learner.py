@@ -132,6 +132,10 @@ def attempt_start_view(request, exam_id: int):
     if member is None:
         _not_linked(request)
         return redirect("assessments:exam_detail", exam_id=exam.pk)
+    if exam.is_practical and not exam.uses_simulation:
+        # An OSCE station: the examiner opens the attempt when the candidate begins.
+        messages.info(request, _("Your examiner starts this exam with you at the station."))
+        return redirect("assessments:exam_detail", exam_id=exam.pk)
     try:
         attempt = attempt_start(exam=exam, staff=member)
     except AttemptRefused as refused:
@@ -145,9 +149,15 @@ def attempt_start_view(request, exam_id: int):
 
 
 def _his_url(attempt, name: str) -> str | None:
-    """A practical attempt in the simulated HIS has its own pages (views/his.py)."""
-    if attempt.exam.uses_simulation and attempt.scenario_version_id:
+    """A practical attempt in the simulated HIS has its own pages (views/his.py); an OSCE
+    station's (scored by the examiner alone) has its result, and the exam page meanwhile."""
+    exam = attempt.exam
+    if exam.uses_simulation and attempt.scenario_version_id:
         return reverse(f"assessments:{name}", args=[attempt.pk])
+    if exam.is_practical:
+        if name == "his_result":
+            return reverse("assessments:his_result", args=[attempt.pk])
+        return reverse("assessments:exam_detail", args=[exam.pk])
     return None
 
 

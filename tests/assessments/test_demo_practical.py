@@ -6,7 +6,7 @@ import pytest
 from django.db import transaction
 
 from assessments.demo import build_exams
-from assessments.demo_practical import EXAMS, build_practical
+from assessments.demo_practical import EXAMS, STATION, build_practical
 from assessments.models import Attempt, Exam, ExaminerAssignment, RubricScore, Scenario
 from courses.demo_content import build_courses
 from courses.demo_learning import build_learning
@@ -43,7 +43,9 @@ def test_every_role_has_a_practical_exam_on_a_starter_scenario(demo):
 
 
 def test_demo_attempts_pass_on_reference_and_fail_on_flawed_solutions(demo):
-    finished = Attempt.objects.filter(exam__kind=Exam.Kind.PRACTICAL, state="finished")
+    finished = Attempt.objects.filter(
+        exam__kind=Exam.Kind.PRACTICAL, state="finished", scenario_version__isnull=False
+    )
     assert finished.count() == demo["practical_attempts"] > 20
     results = [a.simulation for a in finished]
     assert any(r["passed"] for r in results) and any(not r["passed"] for r in results)
@@ -61,6 +63,15 @@ def test_the_nurse_exam_has_examiner_assignments_and_scores(demo):
     assert waiting.filter(needs_grading=True).exists()  # the examiner's list has work
 
 
+def test_the_osce_station_has_scored_and_waiting_candidates(demo):
+    station = Exam.objects.get(title=STATION[0])
+    assert station.assessed_by == Exam.AssessedBy.RUBRIC
+    assert ExaminerAssignment.objects.filter(exam=station).count() == 5
+    scored = Attempt.objects.filter(exam=station, state="finished", finished_by="examiner")
+    assert scored.count() == demo["station_scored"] == 3
+    assert all(a.percent is not None for a in scored)
+
+
 def test_learner_nurse_has_the_practical_exam_to_take(demo):
     nurse_exam = Exam.objects.get(title=EXAMS["nurse"][1])
     assert not Attempt.objects.filter(
@@ -72,3 +83,4 @@ def test_a_second_run_creates_nothing(demo):
     again = build_practical()
     assert again["practical_exams"] == 0 and again["practical_attempts"] == 0
     assert again["practical_curriculum_items"] == 0 and again["examiner_assignments"] == 0
+    assert again["station_scored"] == 0
