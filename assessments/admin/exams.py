@@ -283,6 +283,21 @@ def _attempts_url(exam):
     return reverse("assessments:exam_attempts", args=[exam.pk])
 
 
+def exam_text_panel() -> MultiFieldPanel:
+    """The exam's title and instructions in both languages (knowledge and practical exams)."""
+    return MultiFieldPanel(
+        [FieldPanel("title"), FieldPanel("title_zh"), FieldPanel("intro"), FieldPanel("intro_zh")],
+        heading=_("Exam"),
+    )
+
+
+def publishing_panel() -> MultiFieldPanel:
+    return MultiFieldPanel(
+        [FieldPanel("published"), FieldPanel("trainers", widget=forms.CheckboxSelectMultiple)],
+        heading=_("Publishing and trainers"),
+    )
+
+
 class ExamViewSet(ModelViewSet):
     model = Exam
     url_prefix = "assessments/exams"
@@ -301,15 +316,7 @@ class ExamViewSet(ModelViewSet):
     list_per_page = 50
     edit_handler = ObjectList(
         [
-            MultiFieldPanel(
-                [
-                    FieldPanel("title"),
-                    FieldPanel("title_zh"),
-                    FieldPanel("intro"),
-                    FieldPanel("intro_zh"),
-                ],
-                heading=_("Exam"),
-            ),
+            exam_text_panel(),
             SlotsPanel(
                 "slots",
                 heading=_("Questions"),
@@ -349,13 +356,7 @@ class ExamViewSet(ModelViewSet):
                 ],
                 heading=_("Layout"),
             ),
-            MultiFieldPanel(
-                [
-                    FieldPanel("published"),
-                    FieldPanel("trainers", widget=forms.CheckboxSelectMultiple),
-                ],
-                heading=_("Publishing and trainers"),
-            ),
+            publishing_panel(),
         ],
         base_form_class=ExamForm,
     )

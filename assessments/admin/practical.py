@@ -28,6 +28,8 @@ from .exams import (
     ExamEditView,
     _attempts_url,
     _OwnExams,
+    exam_text_panel,
+    publishing_panel,
     trainers_choosable,
 )
 from .scenarios import ScenarioTransferViewSet, ScenarioViewSet
@@ -130,15 +132,7 @@ class PracticalExamViewSet(ModelViewSet):
     list_per_page = 50
     edit_handler = ObjectList(
         [
-            MultiFieldPanel(
-                [
-                    FieldPanel("title"),
-                    FieldPanel("title_zh"),
-                    FieldPanel("intro"),
-                    FieldPanel("intro_zh"),
-                ],
-                heading=_("Exam"),
-            ),
+            exam_text_panel(),
             MultiFieldPanel(
                 [FieldPanel("assessed_by", widget=forms.RadioSelect), FieldPanel("scenario")],
                 heading=_("Assessment"),
@@ -180,13 +174,7 @@ class PracticalExamViewSet(ModelViewSet):
                 ],
                 heading=_("Timing, attempts and grading"),
             ),
-            MultiFieldPanel(
-                [
-                    FieldPanel("published"),
-                    FieldPanel("trainers", widget=forms.CheckboxSelectMultiple),
-                ],
-                heading=_("Publishing and trainers"),
-            ),
+            publishing_panel(),
         ],
         base_form_class=PracticalExamForm,
     )

@@ -59,8 +59,11 @@ from .scenario import (
     scenario_load,
 )
 from .state import State, state_initial
+from .vocabulary import ACTION_PARAMS, ALL_PARAMS
 
 __all__ = [
+    "ACTION_PARAMS",
+    "ALL_PARAMS",
     "ACTIONS",
     "SCENARIO_SCHEMA",
     "ActionsInvalid",

@@ -14,54 +14,15 @@ from datetime import date
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
-# The parameters each action takes (SIMULATION_SPEC.md), in the order a form shows them.
+from ..simulation import ACTION_PARAMS
+
+# The form fields each action's form posts: the engine's parameters, but for the structured
+# ones (insurance, allergies: fields of their own, see _insurance and _allergies) and the flags.
+STRUCTURED = {"insurance", "allergies"}
+FLAGS = {"override_warning"}
 PARAMS: dict[str, tuple[str, ...]] = {
-    "patient_open": ("patient",),
-    "patient_search": ("query",),
-    "patient_register": ("name", "dob", "sex"),
-    "patient_update": ("patient", "name", "dob", "sex"),
-    "encounter_open": ("patient", "kind", "department", "bed"),
-    "encounter_close": ("encounter",),
-    "order_create": (
-        "encounter",
-        "kind",
-        "drug",
-        "test",
-        "dose",
-        "unit",
-        "route",
-        "frequency",
-        "duration_days",
-    ),
-    "order_set_apply": ("encounter", "order_set"),
-    "alert_override": ("alert", "reason"),
-    "alert_accept": ("alert",),
-    "order_cancel": ("order",),
-    "order_sign": ("order",),
-    "order_discontinue": ("order", "reason"),
-    "scan_wristband": ("barcode",),
-    "scan_drug": ("barcode",),
-    "administer": ("order", "outcome", "reason", "dose", "route"),
-    "vitals_record": (
-        "patient",
-        "temperature",
-        "pulse",
-        "resp_rate",
-        "bp_systolic",
-        "bp_diastolic",
-        "spo2",
-        "pain",
-    ),
-    "charge_add": ("encounter", "code", "quantity"),
-    "charge_remove": ("charge",),
-    "payment_take": ("encounter", "method", "amount"),
-    "refund": ("payment", "amount", "reason", "supervisor", "pin"),
-    "user_create": ("username", "name", "department"),
-    "role_assign": ("username", "role"),
-    "role_remove": ("username", "role"),
-    "password_reset": ("username",),
-    "user_disable": ("username", "reason"),
-    "user_enable": ("username",),
+    kind: tuple(name for name in names if name not in STRUCTURED | FLAGS)
+    for kind, names in ACTION_PARAMS.items()
 }
 
 NUMBERS = {
@@ -84,7 +45,6 @@ OPTIONAL = {"bed", "drug", "test", "reason", "dose", "route", "duration_days", "
 UPDATE_OPTIONAL = {"name", "dob", "sex"}
 # Texts a real HIS would keep exactly as typed (a reason, a name); others are codes and ids.
 FREE_TEXT = {"reason", "name", "query"}
-FLAGS = {"override_warning"}
 
 
 class FormInvalid(ValueError):
