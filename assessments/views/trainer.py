@@ -34,6 +34,7 @@ from ..models import QType
 from ..models.bank import _zh
 from ..selectors import results
 from ..selectors import trainer as selectors
+from ..selectors.practical_statistics import practical_statistics
 from ..services.grading import essay_grade as essay_grade_service
 from ..services.trainer import REASON_MAX, ExcludeRefused, attempt_exclude
 
@@ -122,17 +123,40 @@ def exam_attempts(request, exam_id: int):
 @login_required
 def exam_statistics(request, exam_id: int):
     exam = _exam(request, exam_id)
+    if exam.is_practical:
+        return _practical_statistics(request, exam)
     stats = selectors.exam_question_statistics(exam=exam)
     chart = {
         "labels": [f"{i}. {q.name}"[:60] for i, q in enumerate(stats.questions, start=1)],
-        "facility": [q.facility for q in stats.questions],
-        "discrimination": [q.discrimination for q in stats.questions],
-        "facility_label": _("Facility index %"),
-        "discrimination_label": _("Discrimination index %"),
+        "values": [q.facility for q in stats.questions],
+        "colors": [_bar_color(q.facility, low=30, high=90) for q in stats.questions],
+        "label": _("Facility index %"),
     }
     return render(
         request,
         "assessments/trainer/exam_statistics.html",
+        {**_exam_context(request, exam, "statistics"), "stats": stats, "chart": chart},
+    )
+
+
+def _bar_color(percent, *, low: int, high: int) -> str:
+    return "#f04438" if percent < low else ("#12b76a" if percent > high else "#0b6e69")
+
+
+def _practical_statistics(request, exam):
+    stats = practical_statistics(exam=exam)
+    chart = {
+        "labels": [f"{c.task}.{c.id}"[:60] for c in stats.checks],
+        "values": [c.rate for c in stats.checks],
+        "colors": [
+            "#b42318" if c.critical and c.rate < 100 else _bar_color(c.rate, low=50, high=90)
+            for c in stats.checks
+        ],
+        "label": _("Attempts that passed the check %"),
+    }
+    return render(
+        request,
+        "assessments/trainer/practical_statistics.html",
         {**_exam_context(request, exam, "statistics"), "stats": stats, "chart": chart},
     )
 

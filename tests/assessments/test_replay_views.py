@@ -13,7 +13,7 @@ from assessments.models import Attempt, RubricItem, SimulationAction
 from assessments.services.practical import rubric_score_save
 from assessments.views.replay import action_summary, clock, value_text
 from portal.accounts import roles
-from tests.factories import UserFactory, person
+from tests.factories import StaffFactory, UserFactory, person
 
 from .factories import trains
 from .practical_factories import practical_exam, solution_actions
@@ -289,3 +289,54 @@ def test_the_attempt_page_shows_the_rubric_score(client, role_groups):
     html = body(client.get(f"/exams/manage/attempt/{attempt.pk}/"))
     assert 'id="rubric-result"' in html and "2 of 4 points (50.00 %), Borderline pass" in html
     assert f'href="/exams/manage/examine/attempt/{attempt.pk}/"' in html
+
+
+# ---------------------------------------------------------------------------------------------
+# Check statistics of a practical exam
+
+
+def test_check_statistics_show_what_people_get_wrong(client, role_groups):
+    trainer = person([roles.TRAINER]).user
+    exam = practical_exam(title="BCMA stats")
+    trains(exam, trainer)
+    sit_practical(exam, person(), solution_actions(SLUG))
+    sit_practical(exam, person(), solution_actions(SLUG, "flawed-override-wrong-patient"))
+    client.force_login(trainer)
+    response = client.get(f"/exams/manage/{exam.pk}/statistics/")
+    stats = response.context["stats"]
+    assert stats.attempts == 2 and stats.passed == 1 and stats.critical_failed == 1
+    rates = {f"{c.task}.{c.id}": c.rate for c in stats.checks}
+    assert rates["identify.right-patient"] == 50.0 and rates["pre-check.vitals-recorded"] == 100.0
+    chart = response.context["chart"]
+    assert len(chart["values"]) == len(stats.checks)
+    text = response.content.decode()
+    assert "Check statistics" in text and "percent_chart.js" in text
+
+
+@pytest.mark.parametrize("count", [10, 1000])
+def test_check_statistics_query_count_does_not_grow(
+    client, role_groups, django_assert_max_num_queries, count
+):
+    trainer = person([roles.TRAINER]).user
+    exam = practical_exam(title="BCMA stats")
+    trains(exam, trainer)
+    first = sit_practical(exam, person(), solution_actions(SLUG))
+    staff = StaffFactory.create_batch(count)
+    Attempt.objects.bulk_create(
+        Attempt(
+            exam=exam,
+            staff=member,
+            number=1,
+            state=first.state,
+            started_at=first.started_at,
+            finished_at=first.finished_at,
+            simulation=first.simulation,
+            percent=first.percent,
+            passed=first.passed,
+        )
+        for member in staff
+    )
+    client.force_login(trainer)
+    with django_assert_max_num_queries(12):
+        response = client.get(f"/exams/manage/{exam.pk}/statistics/")
+    assert response.context["stats"].attempts == count + 1

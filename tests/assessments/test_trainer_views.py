@@ -230,7 +230,7 @@ def test_statistics_page_has_the_table_and_chart_data(client, world):
     html = response.content.decode()
     stats = response.context["stats"]
     assert (stats.attempts, stats.waiting) == (1, 1)
-    assert response.context["chart"]["facility"] == [100.0, 0.0]
+    assert response.context["chart"]["values"] == [100.0, 0.0]  # the facility per question
     assert 'id="stats-chart-data"' in html and "chart.umd.min.js" in html
     assert "Identify the patient" in html
 

@@ -168,3 +168,28 @@ def test_a_dose_through_the_wrong_patient_warning_stands_out_in_chinese(
         assert page.js_errors == []
     finally:
         context.close()
+
+
+def test_a_trainer_sees_which_checks_people_fail(browser, live_server, world):
+    exam = world["exam"]
+    sit_practical(exam, person(), solution_actions(SLUG))
+    sit_practical(exam, person(), solution_actions(SLUG, "flawed-override-wrong-patient"))
+    context, page = _page(browser, live_server, {"width": 1280, "height": 900})
+    try:
+        login(page, world["trainer"].email, PASSWORD)
+        page.goto(f"/exams/manage/{exam.pk}/attempts/")
+        page.get_by_role("link", name="Check statistics").click()
+        page.wait_for_url(re.compile(r"/statistics/$"))
+        expect(page.locator("#stats-attempts")).to_have_text("3")
+        expect(page.locator("#stats-critical")).to_have_text("1")
+        expect(page.locator("#stats-chart")).to_be_visible()
+        row = page.locator('#stats-table tr[data-check="identify.right-patient"]')
+        expect(row).to_contain_text("66.7 %")
+        page.wait_for_function(
+            "document.getElementById('stats-chart').getContext('2d')"
+            ".getImageData(0, 0, 400, 300).data.some(v => v > 0)"
+        )
+        screenshot(page, "trainer-practical-check-statistics")
+        assert page.js_errors == []
+    finally:
+        context.close()
