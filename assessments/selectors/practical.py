@@ -19,7 +19,7 @@ from django.db.models import Exists, F, OuterRef, Q, QuerySet
 
 from .. import simulation
 from ..models import Attempt, Exam, ExaminerAssignment, RubricItem, RubricScore
-from ..services.practical import attempt_log, scenario_of
+from ..services.practical import attempt_log, his_date, scenario_of
 from .trainer import exams_trained_ids, is_trainer
 
 
@@ -200,9 +200,10 @@ def replay_attempt(*, viewer, attempt_id: int, step: int | None = None) -> Repla
         return None
     scenario = scenario_of(attempt.scenario_version)
     log = attempt_log(attempt)
-    steps = [s.to_dict() for s in simulation.replay(scenario, log)]
+    today = his_date(attempt)
+    steps = [s.to_dict() for s in simulation.replay(scenario, log, today=today)]
     index = min(max(step or 0, 0), len(steps) - 1)
-    result_at = simulation.grade(scenario, log[:index]).to_dict()
+    result_at = simulation.grade(scenario, log[:index], today=today).to_dict()
     checks = [check for task in result_at["tasks"] for check in task["checks"]]
     return Replay(
         attempt=attempt,

@@ -82,13 +82,17 @@ def attempt_log(attempt: Attempt) -> list[dict]:
     return [{**row.action, "seq": row.seq, "t": row.t} for row in rows.only("seq", "t", "action")]
 
 
+def his_date(attempt: Attempt):
+    """The HIS's date for an attempt: the day it started, whenever it is folded or regraded
+    (so a regrade years later refuses and accepts exactly what the examinee saw)."""
+    return timezone.localdate(attempt.started_at)
+
+
 def attempt_state(attempt: Attempt):
     """(engine scenario, current sandbox state, log): the fold of the log."""
     scenario = scenario_of(attempt.scenario_version)
     log = attempt_log(attempt)
-    state = simulation.state_initial(scenario)
-    for action in log:
-        simulation.action_apply(state, scenario, action)
+    state = simulation.state_fold(scenario, log, today=his_date(attempt))
     return scenario, state, log
 
 
@@ -172,7 +176,9 @@ def practical_grade(attempt: Attempt) -> Attempt:
         elapsed = None
         if attempt.finished_at:
             elapsed = max(0.0, (attempt.finished_at - attempt.started_at).total_seconds())
-        result = simulation.grade(scenario, attempt_log(attempt), elapsed=elapsed).to_dict()
+        result = simulation.grade(
+            scenario, attempt_log(attempt), elapsed=elapsed, today=his_date(attempt)
+        ).to_dict()
         parts.append((_percent(result["score"]), simulation_passed(exam, result)))
     waiting = False
     if exam.uses_rubric:

@@ -56,7 +56,7 @@ def _name(value):
     return name, None
 
 
-def _dob(value):
+def _dob(value, today=None):
     written = text(value)
     if not written or not DATE.fullmatch(written):
         return None, say(gettext_noop("Enter the date of birth as YYYY-MM-DD."))
@@ -64,7 +64,7 @@ def _dob(value):
         born = date.fromisoformat(written)
     except ValueError:
         return None, say(gettext_noop('"%(dob)s" is not a real date.'), dob=written)
-    if born > date.today():
+    if born > (today or date.today()):
         return None, say(gettext_noop("The date of birth %(dob)s is in the future."), dob=written)
     return written, None
 
@@ -126,10 +126,13 @@ PATIENT_FIELDS = {
 }
 
 
-def _patient_fields(action: dict, fields):
+def _patient_fields(action: dict, fields, today=None):
     values = {}
     for key in fields:
-        values[key], error = PATIENT_FIELDS[key](action.get(key))
+        if key == "dob":
+            values[key], error = _dob(action.get(key), today)
+        else:
+            values[key], error = PATIENT_FIELDS[key](action.get(key))
         if error:
             return None, error
     return values, None
@@ -172,7 +175,7 @@ def patient_search(state, scenario, action):
 
 def patient_register(state, scenario, action):
     """Register a new patient P<n> (wristband "WB" + id) and open the chart."""
-    values, error = _patient_fields(action, PATIENT_FIELDS)
+    values, error = _patient_fields(action, PATIENT_FIELDS, state.today)
     if error:
         return error
     error = _already_registered(state, values["name"], values["dob"])
@@ -192,7 +195,7 @@ def patient_update(state, scenario, action):
     fields = [key for key in PATIENT_FIELDS if key in action]
     if not fields:
         return say(gettext_noop("Nothing to update: give name, dob, sex, insurance or allergies."))
-    values, error = _patient_fields(action, fields)
+    values, error = _patient_fields(action, fields, state.today)
     if error:
         return error
     merged = {**patient, **values}
@@ -1133,9 +1136,10 @@ def action_apply(state: State, scenario, action) -> str | None:
     return error
 
 
-def state_fold(scenario, actions) -> State:
-    """The state after applying the actions in order to the scenario's initial state."""
-    state = state_initial(scenario)
+def state_fold(scenario, actions, today=None) -> State:
+    """The state after applying the actions in order to the scenario's initial state (on the
+    HIS date `today`, see State.today)."""
+    state = state_initial(scenario, today)
     for action in actions or ():
         action_apply(state, scenario, action)
     return state

@@ -103,9 +103,10 @@ class Result:
         }
 
 
-def grade(scenario, actions, elapsed=None) -> Result:
-    """Grade a log of actions. Deterministic; never raises for a list of dicts."""
-    state = state_fold(scenario, actions)
+def grade(scenario, actions, elapsed=None, today=None) -> Result:
+    """Grade a log of actions (on the HIS date `today`, see State.today). Deterministic; never
+    raises for a list of dicts."""
+    state = state_fold(scenario, actions, today)
     outcomes = {check.key: evaluate(state) for check, evaluate in evaluators(scenario)}
     tasks, total, weights = [], 0.0, 0.0
     for task in scenario.tasks:

@@ -37,9 +37,10 @@ class Step:
         }
 
 
-def replay(scenario, actions) -> list:
-    """[Step] for the initial state and after each action. Never raises for a list of dicts."""
-    state = state_initial(scenario)
+def replay(scenario, actions, today=None) -> list:
+    """[Step] for the initial state and after each action (on the HIS date `today`, see
+    State.today). Never raises for a list of dicts."""
+    state = state_initial(scenario, today)
     passing = passing_keys(scenario, state)
     steps = [Step(0, 0.0, None, None, state.as_dict(), list(passing), [], list(passing))]
     for action in actions or ():

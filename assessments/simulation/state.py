@@ -6,6 +6,7 @@ The state is mutated in place by `actions.action_apply`; `State.as_dict()` is th
 """
 
 from dataclasses import dataclass, field
+from datetime import date
 
 from .util import clone, money
 
@@ -58,6 +59,9 @@ class State:
     # Next number to try per collection: ids skip numbers already used, and nothing is ever
     # deleted, so a counter gives the same ids as a scan from 1 without the scan.
     counters: dict = field(default_factory=dict, repr=False)
+    # The HIS's date (a date of birth after it is refused): the attempt's start date, so that
+    # regrading a log later gives the same result; None means the real date.
+    today: date | None = field(default=None, repr=False)
 
     def as_dict(self) -> dict:
         data = {name: clone(getattr(self, name)) for name in COLLECTIONS}
@@ -84,12 +88,13 @@ class State:
         return self.log[-1]["t"] if self.log else 0.0
 
 
-def state_initial(scenario) -> State:
-    """A fresh state for the scenario: a copy of its (cached) initial collections."""
+def state_initial(scenario, today: date | None = None) -> State:
+    """A fresh state for the scenario: a copy of its (cached) initial collections, on the HIS
+    date `today` (None: the real date)."""
     template = scenario.cache.get("initial_state")
     if template is None:
         template = scenario.cache["initial_state"] = initial_collections(scenario.definition)
-    return State(**{name: clone(template[name]) for name in COLLECTIONS})
+    return State(**{name: clone(template[name]) for name in COLLECTIONS}, today=today)
 
 
 def initial_collections(definition: dict) -> dict:

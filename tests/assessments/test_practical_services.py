@@ -20,7 +20,7 @@ from portal.records.models import AuditEvent
 from tests.factories import UserFactory, person
 
 from .factories import trains
-from .practical_factories import practical_exam, solution_actions
+from .practical_factories import practical_exam, scenario, solution_actions
 
 pytestmark = pytest.mark.django_db
 
@@ -383,3 +383,22 @@ def test_live_scoring_an_open_attempt_grades_it_when_it_finishes(candidate, exam
     assert attempt.state == Attempt.State.FINISHED
     assert attempt.needs_grading is False
     assert attempt.percent == Decimal("100.00") and attempt.passed is True
+
+
+def test_a_regrade_years_later_uses_the_his_date_of_the_attempt(candidate):
+    """A date of birth after the attempt's day was refused then; regrading later (when it is
+    no longer in the future) gives the same state and the same grade."""
+    from freezegun import freeze_time
+
+    exam = practical_exam(scenario(slug="cashier-register-insured-payment"))
+    with freeze_time("2026-12-07 09:00"):
+        attempt = attempt_start(exam=exam, staff=candidate)
+        register = {"type": "patient_register", "name": "Baby Li", "dob": "2026-12-08", "sex": "F"}
+        result = practical_act(attempt=attempt, staff=candidate, action=register, seq=1)
+        assert "in the future" in result.error
+        attempt_submit(attempt=attempt, staff=candidate)
+    attempt.refresh_from_db()
+    graded = attempt.simulation
+    with freeze_time("2030-01-01"):
+        again = practical_grade(Attempt.objects.get(pk=attempt.pk))
+    assert again.simulation == graded

@@ -955,3 +955,20 @@ def test_odd_actions_are_refused(action):
     error = action_apply(state, SCENARIO, action)
     assert error is not None and error.startswith("Unknown action type")
     assert len(state.log) == 1 and len(state.errors) == 1
+
+
+def test_the_his_date_decides_what_is_in_the_future_not_the_clock():
+    """A log folds the same whenever it is regraded: the HIS date is the state's, not today's."""
+    from datetime import date
+
+    from freezegun import freeze_time
+
+    action = {**REGISTER, "dob": "2030-06-01"}
+    with freeze_time("2030-05-31"):
+        on_the_day = state_fold(SCENARIO, [action])
+    assert on_the_day.errors[-1]["message"] == "The date of birth 2030-06-01 is in the future."
+    assert len(on_the_day.patients) == len(state_initial(SCENARIO).patients)
+    with freeze_time("2031-01-01"):
+        years_later = state_fold(SCENARIO, [action], today=date(2030, 5, 31))
+        assert years_later.as_dict() == on_the_day.as_dict()
+        assert not state_fold(SCENARIO, [action], today=date(2030, 6, 1)).errors

@@ -3,6 +3,7 @@ ACTIONS_FILE`: a trainer's tools for scenarios kept anywhere on disk (the README
 actions file). Each prints one JSON object; exit status 1 when a file is invalid."""
 
 import json
+from datetime import date
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
@@ -38,6 +39,12 @@ class Command(BaseCommand):
         grade = commands.add_parser("grade", help="grade an actions file on a scenario")
         grade.add_argument("scenario", type=Path)
         grade.add_argument("actions", type=Path)
+        grade.add_argument(
+            "--today",
+            type=date.fromisoformat,
+            default=None,
+            help="the HIS's date, YYYY-MM-DD (default: today): a date of birth after it is refused",
+        )
         grade.add_argument(
             "--elapsed",
             type=float,
@@ -91,4 +98,7 @@ class Command(BaseCommand):
                 "file": str(options["actions"]),
                 "errors": _errors(invalid),
             }, False
-        return simulation.grade(scenario, actions, elapsed=options["elapsed"]).to_dict(), True
+        result = simulation.grade(
+            scenario, actions, elapsed=options["elapsed"], today=options["today"]
+        )
+        return result.to_dict(), True
