@@ -79,10 +79,23 @@ class PracticalExamForm(WagtailAdminModelForm):
                         "scores them."
                     ),
                 )
+        self._examiners_check()
         opens, closes = cleaned.get("opens_at"), cleaned.get("closes_at")
         if opens and closes and closes <= opens:
             self.add_error("closes_at", gettext("The exam must close after it opens."))
         return cleaned
+
+    def _examiners_check(self):
+        """An examiner never scores their own attempt."""
+        assignments = self.formsets["examiner_assignments"]
+        if not assignments.is_valid():
+            return
+        for form in assignments.forms:
+            if assignments._should_delete_form(form):
+                continue
+            examiner, staff = form.cleaned_data.get("examiner"), form.cleaned_data.get("staff")
+            if examiner and staff and staff.user_id == examiner.pk:
+                form.add_error("staff", gettext("An examiner cannot examine themselves."))
 
     def save(self, commit=True):
         self.instance.kind = Exam.Kind.PRACTICAL

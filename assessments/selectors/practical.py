@@ -132,10 +132,11 @@ def rubric_score_of(attempt: Attempt) -> RubricScore | None:
 
 def examiner_attempt(*, viewer, attempt_id: int) -> Attempt | None:
     """An attempt of a rubric exam, for the examiners assigned to its candidate, the exam's
-    trainers and superusers (None for anyone else: the views answer 404)."""
+    trainers and superusers (None for anyone else: the views answer 404). Nobody examines
+    their own attempt."""
     if not viewer.is_authenticated:
         return None
-    attempts = Attempt.objects.filter(_exam_q("exam__"), pk=attempt_id)
+    attempts = Attempt.objects.filter(_exam_q("exam__"), pk=attempt_id).exclude(staff__user=viewer)
     if not viewer.is_superuser:
         assigned = ExaminerAssignment.objects.filter(
             exam_id=OuterRef("exam_id"), staff_id=OuterRef("staff_id"), examiner=viewer

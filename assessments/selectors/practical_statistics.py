@@ -3,8 +3,10 @@ the share of counted attempts that passed it (the steps people get wrong, critic
 to look at), and the attempts' mean score, efficiency and HIS errors.
 
 It reads the results stored on the attempts (`Attempt.simulation`, written by the grading), in
-one query whatever the number of attempts; attempts waiting for the examiner are counted on
-their simulation too. Counted: finished and not excluded, as for the exam outcome.
+one query whatever the number of attempts. Counted: finished and not excluded, as for the exam
+outcome, and taken on the newest scenario version attempted (an edited check is another
+check; attempts on older versions are only counted in `other_versions`). "Passed" is the
+attempt's own outcome (the rubric included where the exam has one; None while it waits).
 """
 
 from dataclasses import dataclass, field
@@ -38,6 +40,8 @@ class PracticalStats:
     mean_efficiency: float | None = None
     mean_errors: float | None = None
     checks: list[CheckStat] = field(default_factory=list)
+    version: int | None = None  # the scenario version number the checks are of
+    other_versions: int = 0  # counted attempts taken on older versions
 
 
 def _text(value, zh: bool) -> str:
@@ -53,13 +57,19 @@ def practical_statistics(*, exam) -> PracticalStats:
             exam=exam, state=Attempt.State.FINISHED, excluded=False, simulation__isnull=False
         )
         .order_by("pk")
-        .values_list("simulation", flat=True)
+        .values_list("simulation", "passed", "scenario_version_id", "scenario_version__number")
     )
     stats, checks = PracticalStats(), {}
     scores, efficiency, errors = [], [], []
-    for result in results:
+    rows = list(results)
+    newest = max((row[2] for row in rows if row[2] is not None), default=None)
+    for result, passed, version_id, number in rows:
+        if version_id != newest:
+            stats.other_versions += 1
+            continue
+        stats.version = number
         stats.attempts += 1
-        stats.passed += bool(result.get("passed"))
+        stats.passed += bool(passed)
         stats.critical_failed += bool(result.get("critical_failures"))
         scores.append(float(result.get("score") or 0))
         errors.append(int(result.get("error_count") or 0))

@@ -368,6 +368,10 @@ def attempt_start(*, exam: Exam, staff, now=None) -> Attempt:
         # A practical attempt works on the scenario's newest version; it has no questions.
         questions = []
         attempt.scenario_version = _scenario_version(exam)
+        if attempt.deadline is None and attempt.scenario_version is not None:
+            # No limit set on the exam: the scenario's own time limit applies.
+            minutes = attempt.scenario_version.definition.get("time_limit_minutes")
+            attempt.deadline = now + timedelta(minutes=minutes) if minutes else None
     else:
         questions = _questions_build(exam, attempt)
         if not questions:

@@ -27,6 +27,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from portal.org.models import StaffMember
 from portal.records.services import audit_record
 
 from .. import simulation
@@ -157,6 +158,24 @@ def _percent(value) -> Decimal:
     return Decimal(str(value)).quantize(PERCENT, ROUND_HALF_UP)
 
 
+def simulation_result(attempt: Attempt, *, log=None) -> dict:
+    """The engine's grade of the attempt's log, at the exam's pass mark (which the trainer may
+    set apart from the scenario's) on the attempt's HIS date, timed from start to finish. Its
+    "why" texts are in the active language: pages regrade (well under a millisecond) rather
+    than show the texts stored in the language of whoever finished the attempt."""
+    scenario = scenario_of(attempt.scenario_version)
+    elapsed = None
+    if attempt.finished_at:
+        elapsed = max(0.0, (attempt.finished_at - attempt.started_at).total_seconds())
+    return simulation.grade(
+        scenario,
+        attempt_log(attempt) if log is None else log,
+        elapsed=elapsed,
+        today=his_date(attempt),
+        pass_mark=attempt.exam.pass_mark_percent,
+    ).to_dict()
+
+
 def simulation_passed(exam, result: dict) -> bool:
     return not result["critical_failures"] and _percent(result["score"]) >= exam.pass_mark_percent
 
@@ -172,13 +191,7 @@ def practical_grade(attempt: Attempt) -> Attempt:
     result = None
     parts: list[tuple[Decimal, bool]] = []
     if exam.uses_simulation and attempt.scenario_version_id:
-        scenario = scenario_of(attempt.scenario_version)
-        elapsed = None
-        if attempt.finished_at:
-            elapsed = max(0.0, (attempt.finished_at - attempt.started_at).total_seconds())
-        result = simulation.grade(
-            scenario, attempt_log(attempt), elapsed=elapsed, today=his_date(attempt)
-        ).to_dict()
+        result = simulation_result(attempt)
         parts.append((_percent(result["score"]), simulation_passed(exam, result)))
     waiting = False
     if exam.uses_rubric:
@@ -216,7 +229,10 @@ def may_examine(user, attempt: Attempt) -> bool:
 
 
 def may_examine_candidate(user, *, exam, staff_id: int) -> bool:
+    """Nobody examines themselves, a superuser or a trainer of the exam neither."""
     if user is None or not user.is_authenticated:
+        return False
+    if StaffMember.objects.filter(pk=staff_id, user_id=user.pk).exists():
         return False
     if user.is_superuser:
         return True

@@ -59,9 +59,13 @@ from .scenario import (
     scenario_load,
 )
 from .state import State, state_initial
-from .vocabulary import ACTION_PARAMS, ALL_PARAMS
+from .util import payment_shares
+from .vocabulary import ACTION_LABELS, ACTION_PARAMS, ALL_PARAMS, action_label
 
 __all__ = [
+    "ACTION_LABELS",
+    "action_label",
+    "payment_shares",
     "ACTION_PARAMS",
     "ALL_PARAMS",
     "ACTIONS",

@@ -12,7 +12,7 @@ from datetime import date
 from .checks import NOUNS
 from .messages import gettext_noop, say
 from .state import State, allergy_entry, state_initial
-from .util import clone, fmt, integer, jsonable, money, number, text
+from .util import clone, fmt, integer, jsonable, money, number, payment_shares, text
 
 FREQUENCIES = ("QD", "BID", "TID", "QID", "Q6H", "Q8H", "Q12H", "PRN", "STAT", "ONCE")
 ONE_OFF = ("STAT", "ONCE")
@@ -806,11 +806,9 @@ def charge_remove(state, scenario, action):
 
 
 def _shares(state, encounter, charges):
-    total = money(sum(charge["amount"] for charge in charges))
     insurance = (state.patients.get(encounter["patient"]) or {}).get("insurance")
     coverage = insurance["coverage_percent"] if insurance else 0
-    insurance_share = money(total * coverage / 100)
-    return total, insurance_share, money(total - insurance_share)
+    return payment_shares([charge["amount"] for charge in charges], coverage)
 
 
 def payment_take(state, scenario, action):

@@ -8,6 +8,7 @@ takes the state and returns (passed, why), `why` being one translated sentence.
 from .messages import gettext_noop, say
 from .state import COLLECTIONS
 from .util import fmt, number
+from .vocabulary import action_label
 
 CHECK_COLLECTIONS = COLLECTIONS
 OPERATORS = ("eq", "ne", "in", "not_in", "contains", "not_contains", "gte", "lte", "empty")
@@ -341,8 +342,10 @@ def action_compile(spec: dict):
 
 
 def describe_action(spec: dict) -> str:
+    """The action as a person reads it: its label ("Record administration") and matchers."""
     params = describe_where({key: value for key, value in spec.items() if key != "type"})
-    return f"{spec['type']} ({params})" if params else spec["type"]
+    label = action_label(spec["type"])
+    return f"{label} ({params})" if params else label
 
 
 def _first(log, test, include_refused):

@@ -18,6 +18,11 @@ def _identity(s):
 translate = _identity
 
 
+def translate_text(template):
+    """The template in the active language (`translate` looked up now, not at import)."""
+    return translate(template)
+
+
 def say(template, **params):
     """Translate a template at the time of use and fill in its params."""
     text = translate(template)

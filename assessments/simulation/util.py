@@ -37,6 +37,14 @@ def money(value) -> float:
     return float(Decimal(str(value)).quantize(CENT, ROUND_HALF_UP))
 
 
+def payment_shares(amounts, coverage_percent) -> tuple[float, float, float]:
+    """(total, insurance share, patient share) of charge amounts: what the till shows and what
+    payment_take asks for, computed once so they never disagree by a cent."""
+    total = money(sum(amounts))
+    insurance = money(total * (coverage_percent or 0) / 100)
+    return total, insurance, money(total - insurance)
+
+
 def number(value):
     """A finite int/float from a number, a Decimal or a numeric string; None otherwise.
     Booleans are not numbers here (True would otherwise pass as 1), and neither is anything

@@ -1,6 +1,9 @@
 """The parameters each action takes, by action type: the vocabulary the HIS screens post, the
 README documents and the tests draw random actions from. The handlers in actions.py read these
-names (and `seq`, `t` from the log)."""
+names (and `seq`, `t` from the log). Each action also has a label, as the HIS screens, the
+replay and the checks' reasons name it."""
+
+from .messages import gettext_noop, translate_text
 
 _ORDER = (
     "encounter",
@@ -55,3 +58,39 @@ ACTION_PARAMS: dict[str, tuple[str, ...]] = {
     "user_enable": ("username",),
 }
 ALL_PARAMS = sorted({name for names in ACTION_PARAMS.values() for name in names})
+
+ACTION_LABELS: dict[str, str] = {
+    "patient_open": gettext_noop("Open chart"),
+    "patient_search": gettext_noop("Search patients"),
+    "patient_register": gettext_noop("Register patient"),
+    "patient_update": gettext_noop("Update patient"),
+    "encounter_open": gettext_noop("Open encounter"),
+    "encounter_close": gettext_noop("Close encounter"),
+    "order_create": gettext_noop("New order"),
+    "order_set_apply": gettext_noop("Apply order set"),
+    "alert_override": gettext_noop("Override alert"),
+    "alert_accept": gettext_noop("Accept alert"),
+    "order_cancel": gettext_noop("Cancel order"),
+    "order_sign": gettext_noop("Sign order"),
+    "order_discontinue": gettext_noop("Discontinue order"),
+    "scan_wristband": gettext_noop("Scan wristband"),
+    "scan_drug": gettext_noop("Scan medication"),
+    "administer": gettext_noop("Record administration"),
+    "vitals_record": gettext_noop("Record vital signs"),
+    "charge_add": gettext_noop("Add charge"),
+    "charge_remove": gettext_noop("Remove charge"),
+    "payment_take": gettext_noop("Take payment"),
+    "refund": gettext_noop("Refund"),
+    "user_create": gettext_noop("Create user"),
+    "role_assign": gettext_noop("Assign role"),
+    "role_remove": gettext_noop("Remove role"),
+    "password_reset": gettext_noop("Reset password"),
+    "user_disable": gettext_noop("Disable user"),
+    "user_enable": gettext_noop("Enable user"),
+}
+
+
+def action_label(kind) -> str:
+    """The action's label in the active language (its type for an unknown one)."""
+    label = ACTION_LABELS.get(kind) if isinstance(kind, str) else None
+    return translate_text(label) if label else str(kind)

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 from ..models import Attempt
 from ..selectors.attempts import review_allowed, score_visible
 from ..services.attempts import SaveRefused, attempt_overdue_finish, attempt_submit
-from ..services.practical import StaleAction, attempt_state, practical_act
+from ..services.practical import StaleAction, attempt_state, practical_act, simulation_result
 from . import his_forms as forms
 from .learner import _iso, _own_attempt, _zh
 
@@ -175,9 +175,18 @@ def his_page(request, attempt_id: int):
         "server_now": _iso(timezone.now()),
         **_screen_context(screens, role, screen, log),
     }
-    if context.get("warning") and request.GET.get("dismiss") == str(log[-1]["seq"]):
+    if context.get("warning") and _dismissed(request, attempt, log[-1]["seq"]):
         context["warning"] = None  # "do not give": the nurse stops and scans again
     return render(request, "assessments/his/page.html", context)
+
+
+def _dismissed(request, attempt, seq: int) -> bool:
+    """ "Do not give" hides the warning of that action for good (kept in the session, so
+    switching screens does not bring it back); a later refused dose warns again."""
+    key = f"his-dismissed-{attempt.pk}"
+    if request.GET.get("dismiss") == str(seq):
+        request.session[key] = seq
+    return request.session.get(key) == seq
 
 
 @login_required
@@ -229,7 +238,7 @@ def his_finish(request, attempt_id: int):
     return redirect("assessments:his_result", attempt_id=attempt.pk)
 
 
-def _result_tasks(attempt, zh: bool) -> list[dict]:
+def _result_tasks(attempt, result: dict, zh: bool) -> list[dict]:
     tasks = {t.get("id"): t for t in attempt.scenario_version.definition.get("tasks") or ()}
     return [
         {
@@ -240,7 +249,7 @@ def _result_tasks(attempt, zh: bool) -> list[dict]:
                 for check in task.get("checks") or ()
             ],
         }
-        for task in (attempt.simulation or {}).get("tasks") or ()
+        for task in result.get("tasks") or ()
     ]
 
 
@@ -262,8 +271,9 @@ def his_result(request, attempt_id: int):
             return redirect("assessments:exam_detail", exam_id=attempt.exam_id)
         return redirect(_page_url(attempt))
     zh = _zh()
-    simulation = attempt.simulation or {}
-    tasks = _result_tasks(attempt, zh) if attempt.scenario_version_id else []
+    # Regraded from the log (the same result as stored) so the reasons are in this page's language.
+    simulation = simulation_result(attempt) if attempt.scenario_version_id else {}
+    tasks = _result_tasks(attempt, simulation, zh) if simulation else []
     shown = score_visible(attempt=attempt)
     allowed = review_allowed(attempt=attempt)
     return render(

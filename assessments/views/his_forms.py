@@ -12,9 +12,10 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
-from ..simulation import ACTION_PARAMS
+from ..simulation import ACTION_LABELS as ENGINE_LABELS
+from ..simulation import ACTION_PARAMS, payment_shares
 
 # The form fields each action's form posts: the engine's parameters, but for the structured
 # ones (insurance, allergies: fields of their own, see _insurance and _allergies) and the flags.
@@ -170,41 +171,14 @@ def post_fields(action: dict) -> list[tuple[str, str]]:
 # What the screens show: the folded state and the scenario's reference data, as the templates
 # read them (names instead of codes, the page's language, a patient's age, the MAR's rights).
 
-ACTION_LABELS = {
-    "patient_open": _lazy("Open chart"),
-    "patient_search": _lazy("Search patients"),
-    "patient_register": _lazy("Register patient"),
-    "patient_update": _lazy("Update patient"),
-    "encounter_open": _lazy("Open encounter"),
-    "encounter_close": _lazy("Close encounter"),
-    "order_create": _lazy("New order"),
-    "order_set_apply": _lazy("Apply order set"),
-    "alert_override": _lazy("Override alert"),
-    "alert_accept": _lazy("Accept alert"),
-    "order_cancel": _lazy("Cancel order"),
-    "order_sign": _lazy("Sign order"),
-    "order_discontinue": _lazy("Discontinue order"),
-    "scan_wristband": _lazy("Scan wristband"),
-    "scan_drug": _lazy("Scan medication"),
-    "administer": _lazy("Record administration"),
-    "vitals_record": _lazy("Record vital signs"),
-    "charge_add": _lazy("Add charge"),
-    "charge_remove": _lazy("Remove charge"),
-    "payment_take": _lazy("Take payment"),
-    "refund": _lazy("Refund"),
-    "user_create": _lazy("Create user"),
-    "role_assign": _lazy("Assign role"),
-    "role_remove": _lazy("Remove role"),
-    "password_reset": _lazy("Reset password"),
-    "user_disable": _lazy("Disable user"),
-    "user_enable": _lazy("Enable user"),
-}
+# As the engine names them (translated when shown).
+ACTION_LABELS = {kind: gettext_lazy(label) for kind, label in ENGINE_LABELS.items()}
 FREQUENCIES = ("QD", "BID", "TID", "QID", "Q6H", "Q8H", "Q12H", "PRN", "STAT", "ONCE")
 PAYMENT_METHODS = {
-    "cash": _lazy("Cash"),
-    "card": _lazy("Bank card"),
-    "wechat": _lazy("WeChat Pay"),
-    "alipay": _lazy("Alipay"),
+    "cash": gettext_lazy("Cash"),
+    "card": gettext_lazy("Bank card"),
+    "wechat": gettext_lazy("WeChat Pay"),
+    "alipay": gettext_lazy("Alipay"),
 }
 ROLE_SCREENS = {
     "doctor": ("orders",),
@@ -213,12 +187,12 @@ ROLE_SCREENS = {
     "admin": ("users",),
 }
 SCREEN_LABELS = {
-    "orders": _lazy("Orders / e-prescribing"),
-    "mar": _lazy("Medication administration (MAR)"),
-    "vitals": _lazy("Vital signs"),
-    "registration": _lazy("Registration desk"),
-    "billing": _lazy("Billing / till"),
-    "users": _lazy("User console"),
+    "orders": gettext_lazy("Orders / e-prescribing"),
+    "mar": gettext_lazy("Medication administration (MAR)"),
+    "vitals": gettext_lazy("Vital signs"),
+    "registration": gettext_lazy("Registration desk"),
+    "billing": gettext_lazy("Billing / till"),
+    "users": gettext_lazy("User console"),
 }
 
 
@@ -502,15 +476,16 @@ class Screens:
         by_encounter = []
         for e in (self.banner() or {}).get("encounters", []):
             mine = [c for c in charges if c.get("encounter") == e["id"]]
-            total = round(sum(c.get("amount") or 0 for c in mine if c.get("status") == "open"), 2)
-            insurance = round(total * coverage / 100, 2)
+            total, insurance, patient = payment_shares(
+                [c.get("amount") or 0 for c in mine if c.get("status") == "open"], coverage
+            )
             by_encounter.append(
                 {
                     "encounter": e,
                     "charges": mine,
                     "total": total,
                     "insurance_share": insurance,
-                    "patient_share": round(total - insurance, 2),
+                    "patient_share": patient,
                     "payments": [p for p in payments if p.get("encounter") == e["id"]],
                 }
             )

@@ -399,13 +399,18 @@ def _changes(old: dict, new: dict) -> list[Change]:
     ]
 
 
+def _given(entity: dict) -> bool:
+    return entity.get("outcome", "given") == "given"
+
+
 def _cell(entity: dict, column: str, changed_fields: set[str]) -> Cell:
     value = entity.get(column)
     classes = []
     tag = ""
     if column in ("status", "outcome") and isinstance(value, str):
         tag = f"st st-{STATUS_CLASSES.get(value, 'info')}"
-    if column in ("patient_verified", "drug_verified") and value is False:
+    # Unverified only matters for a dose given: a held dose needs no drug scan.
+    if column in ("patient_verified", "drug_verified") and value is False and _given(entity):
         classes.append("bad")
     if column in changed_fields:
         classes.append("changed")
@@ -437,7 +442,11 @@ def panels(before: dict | None, after: dict) -> list[Panel]:
                 else {k for k in entity if entity.get(k) != previous.get(k)}
             )
             cls = "added" if added else ""
-            if key == "administrations" and entity.get("patient_verified") is False:
+            if (
+                key == "administrations"
+                and entity.get("patient_verified") is False
+                and _given(entity)
+            ):
                 cls = f"{cls} unverified".strip()
             rows.append(PanelRow(entity_id, [_cell(entity, c, fields) for c in columns], cls))
         result.append(Panel(key, str(title), [_label(c) for c in columns], rows, changed))

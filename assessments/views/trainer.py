@@ -346,8 +346,10 @@ def _practical_context(attempt) -> dict:
     """A practical attempt shows the simulation's result (per task and check, with why) and
     the examiner's rubric score instead of questions."""
     from ..models import RubricScore
+    from ..services.practical import simulation_result
 
-    result = attempt.simulation or None
+    # Regraded from the log (the same result as stored) so the reasons are in this page's language.
+    result = simulation_result(attempt) if attempt.scenario_version_id else None
     tasks = []
     for task in (result or {}).get("tasks", []):
         checks = [{**c, "text": _check_text(c)} for c in task.get("checks", [])]

@@ -353,8 +353,10 @@ def test_the_wrong_patient_warning_and_give_anyway(client, learner):
     assert "data-wrong-patient" in html and "HIS WARNING" in html
     assert "Wrong patient" in html
     assert "data-give-anyway" in html and 'name="override_warning" value="1"' in html
-    # "Do not give" hides the warning; it comes back with the page otherwise.
+    # "Do not give" hides the warning, also after switching screens and back.
     assert "data-wrong-patient" not in client.get(page_url(attempt) + "?dismiss=4").content.decode()
+    client.get(page_url(attempt, "vitals"))
+    assert "data-wrong-patient" not in client.get(page_url(attempt, "mar")).content.decode()
     # Give anyway: the same action again, with override_warning, at the next number.
     fields = re.search(r"<form[^>]*data-give-anyway-form>(.*?)</form>", html, re.S).group(1)
     data = dict(re.findall(r'name="([^"]+)" value="([^"]*)"', fields))

@@ -13,6 +13,7 @@ from wagtail.test.utils.form_data import inline_formset, nested_form_data
 from assessments.models import Exam, Scenario
 from assessments.services.scenarios import scenario_save, scenario_yaml
 from portal.accounts import roles
+from portal.org.models import StaffMember
 from portal.records.models import AuditEvent
 from tests.factories import StaffFactory, person
 
@@ -178,3 +179,18 @@ def test_learners_cannot_reach_the_scenario_admin(client, role_groups):
     client.force_login(person([roles.LEARNER]).user)
     for url in (SCENARIOS, PACKS + "import/", PACKS + "export/", PRACTICAL):
         assert client.get(url).status_code in (302, 403)
+
+
+def test_an_examiner_cannot_be_assigned_to_themselves(trainer_client, trainer):
+    scenario, _ = scenario_save(definition=starter_definition(SLUG))
+    own = StaffMember.objects.get(user=trainer)
+    data = _exam_data(
+        scenario,
+        rubric=[{"text": "Hand hygiene", "text_zh": "手卫生", "points": "2"}],
+        examiners=[{"examiner": trainer.pk, "staff": own.pk}],
+    )
+    response = trainer_client.post(PRACTICAL + "new/", data)
+    assert response.status_code == 200
+    forms = response.context["form"].formsets["examiner_assignments"].forms
+    assert "An examiner cannot examine themselves." in str(forms[0].errors)
+    assert not Exam.objects.exists()

@@ -402,3 +402,22 @@ def test_a_regrade_years_later_uses_the_his_date_of_the_attempt(candidate):
     with freeze_time("2030-01-01"):
         again = practical_grade(Attempt.objects.get(pk=attempt.pk))
     assert again.simulation == graded
+
+
+@pytest.mark.parametrize(("pass_mark", "passed"), [(80, True), (90, False)])
+def test_the_exam_pass_mark_decides_not_the_scenario_s(candidate, pass_mark, passed):
+    """The scenario passes at 80 %; a trainer may set the exam apart. The stored result and the
+    attempt agree on the exam's mark."""
+    slug = "admin-onboard-nurse-least-privilege"
+    exam = practical_exam(scenario(slug=slug), pass_mark_percent=pass_mark)
+    attempt = sit_practical(exam, candidate, solution_actions(slug, "flawed-wrong-department"))
+    assert 80 < attempt.percent < 90
+    assert attempt.passed is passed and attempt.simulation["passed"] is passed
+    assert attempt.simulation["pass_mark"] == pass_mark
+
+
+def test_without_a_limit_on_the_exam_the_scenario_s_time_limit_applies(candidate):
+    exam = practical_exam(time_limit_minutes=None)
+    attempt = attempt_start(exam=exam, staff=candidate)
+    minutes = attempt.scenario_version.definition["time_limit_minutes"]
+    assert attempt.deadline == attempt.started_at + timedelta(minutes=minutes)

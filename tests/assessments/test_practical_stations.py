@@ -104,3 +104,21 @@ def test_a_simulation_exam_is_not_started_by_an_examiner(client, station):
     with pytest.raises(ValueError):
         station_attempt_start(exam=simulated, staff=candidate, examiner=examiner)
     assert simulated.kind == Exam.Kind.PRACTICAL
+
+
+def test_nobody_examines_themselves_not_even_a_trainer_of_the_exam(client, station):
+    from django.core.exceptions import PermissionDenied
+
+    from assessments.services.practical import rubric_score_save
+    from tests.assessments.factories import trains
+
+    exam, candidate = station["exam"], station["candidate"]
+    trains(exam, candidate.user)  # the candidate also trains this exam
+    with pytest.raises(PermissionDenied):
+        station_attempt_start(exam=exam, staff=candidate, examiner=candidate.user)
+    attempt = station_attempt_start(exam=exam, staff=candidate, examiner=station["examiner"])
+    client.force_login(candidate.user)
+    assert client.get(f"/exams/manage/examine/attempt/{attempt.pk}/").status_code in (403, 404)
+    items = {str(i.pk): "done" for i in exam.rubric_items.all()}
+    with pytest.raises(PermissionDenied):
+        rubric_score_save(attempt=attempt, examiner=candidate.user, items=items, global_rating=5)

@@ -331,6 +331,7 @@ def test_check_statistics_query_count_does_not_grow(
             started_at=first.started_at,
             finished_at=first.finished_at,
             simulation=first.simulation,
+            scenario_version=first.scenario_version,
             percent=first.percent,
             passed=first.passed,
         )
@@ -340,3 +341,47 @@ def test_check_statistics_query_count_does_not_grow(
     with django_assert_max_num_queries(12):
         response = client.get(f"/exams/manage/{exam.pk}/statistics/")
     assert response.context["stats"].attempts == count + 1
+
+
+def test_check_statistics_count_the_attempt_outcome_and_the_newest_version(client, role_groups):
+    from assessments.models import ScenarioVersion
+
+    trainer = person([roles.TRAINER]).user
+    exam = practical_exam(title="BCMA stats")
+    trains(exam, trainer)
+    sit_practical(exam, person(), solution_actions(SLUG))
+    sit_practical(exam, person(), solution_actions(SLUG, "flawed-no-drug-scan"))
+    old = sit_practical(exam, person(), solution_actions(SLUG))
+    version = old.scenario_version
+    newer = ScenarioVersion.objects.create(
+        scenario=version.scenario, number=2, definition=version.definition
+    )
+    sit_practical(exam, person(), solution_actions(SLUG))  # on version 2
+    Attempt.objects.filter(pk=old.pk).update(scenario_version=version)
+    client.force_login(trainer)
+    response = client.get(f"/exams/manage/{exam.pk}/statistics/")
+    stats = response.context["stats"]
+    assert (stats.version, stats.attempts, stats.other_versions) == (2, 1, 3)
+    assert newer.pk == Attempt.objects.filter(exam=exam).order_by("-pk")[0].scenario_version_id
+    assert "attempts on older versions are not in them" in response.content.decode()
+
+
+def test_a_held_dose_is_not_painted_as_an_unverified_one():
+    from assessments.views.replay import panels
+
+    held = {
+        "id": "MA1",
+        "order": "O900",
+        "patient": "MRN300112",
+        "outcome": "held",
+        "patient_verified": False,
+        "drug_verified": False,
+        "reason": "BP 88/52",
+    }
+    given = {**held, "id": "MA2", "outcome": "given", "reason": None}
+    state = {"administrations": {"MA1": held, "MA2": given}}
+    (panel,) = [p for p in panels(None, state) if p.key == "administrations"]
+    rows = {row.id: row for row in panel.rows}
+    assert "unverified" not in rows["MA1"].cls and "unverified" in rows["MA2"].cls
+    assert not any("bad" in cell.cls for cell in rows["MA1"].cells)
+    assert any("bad" in cell.cls for cell in rows["MA2"].cells)

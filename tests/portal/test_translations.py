@@ -57,3 +57,23 @@ def test_compiled_catalogue_matches_the_po_file():
             else:
                 got = translation.gettext(msgid)
             assert got == strs[0], f"{msgid!r}: .mo says {got!r}, .po says {strs[0]!r}"
+
+
+# What makemessages extracts: Django's xgettext keywords. A translation function imported under
+# another name (`gettext_lazy as _lazy`) is never extracted, so its strings stay English.
+KEYWORDS = {"_", "gettext", "gettext_lazy", "gettext_noop", "ngettext", "ngettext_lazy"}
+KEYWORDS |= {"pgettext", "pgettext_lazy", "npgettext", "npgettext_lazy", "N_"}
+ALIAS = re.compile(r"from django\.utils\.translation import .*\b(\w+) as (\w+)")
+
+
+def test_translation_functions_keep_names_makemessages_extracts():
+    root = PO.parents[4]
+    offenders = []
+    for path in root.glob("**/*.py"):
+        if any(part in (".venv", "var", "node_modules") for part in path.parts):
+            continue
+        for line in path.read_text(encoding="utf-8").splitlines():
+            match = ALIAS.search(line)
+            if match and match.group(2) not in KEYWORDS:
+                offenders.append(f"{path.relative_to(root)}: {line.strip()}")
+    assert not offenders, offenders

@@ -972,3 +972,12 @@ def test_the_his_date_decides_what_is_in_the_future_not_the_clock():
         years_later = state_fold(SCENARIO, [action], today=date(2030, 5, 31))
         assert years_later.as_dict() == on_the_day.as_dict()
         assert not state_fold(SCENARIO, [action], today=date(2030, 6, 1)).errors
+
+
+def test_the_till_and_the_payment_share_the_same_rounding():
+    from assessments.simulation import payment_shares
+
+    # Half up on cents, through Decimal: float round() would say 3.08 and 6.83.
+    assert payment_shares([12.30], 75) == (12.3, 9.23, 3.07)
+    assert payment_shares([45.50], 85) == (45.5, 38.68, 6.82)
+    assert payment_shares([20, 15.5], 0) == (35.5, 0.0, 35.5)

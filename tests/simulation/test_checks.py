@@ -146,19 +146,22 @@ def test_action_occurred():
     spec = {"type": "action", "action": {"type": "administer", "order": "O900"}}
     assert outcome(spec, [SCAN, {"type": "scan_drug", "barcode": "690004"}, GIVE]) == (
         True,
-        "administer (order = O900) occurred at #3.",
+        "Record administration (order = O900) occurred at #3.",
     )
-    assert outcome(spec, [GIVE]) == (False, "administer (order = O900) never occurred.")  # refused
+    assert outcome(spec, [GIVE]) == (
+        False,
+        "Record administration (order = O900) never occurred.",
+    )  # refused
     assert outcome({**spec, "include_refused": True}, [GIVE]) == (
         True,
-        "administer (order = O900) occurred at #1.",
+        "Record administration (order = O900) occurred at #1.",
     )
 
 
 def test_action_not_occurred():
     spec = {"type": "action", "action": {"type": "order_sign"}, "occurred": False}
-    assert outcome(spec, [AMOX]) == (True, "order_sign never occurred.")
-    assert outcome(spec, [AMOX, OVERRIDE, SIGN]) == (False, "order_sign occurred at #3.")
+    assert outcome(spec, [AMOX]) == (True, "Sign order never occurred.")
+    assert outcome(spec, [AMOX, OVERRIDE, SIGN]) == (False, "Sign order occurred at #3.")
 
 
 def test_action_before():
@@ -170,17 +173,17 @@ def test_action_before():
     search = {"type": "patient_search", "query": "x"}
     assert outcome(spec, [SCAN, search]) == (
         True,
-        "scan_wristband occurred at #1, before patient_search at #2.",
+        "Scan wristband occurred at #1, before Search patients at #2.",
     )
     assert outcome(spec, [search, search, SCAN]) == (
         False,
-        "patient_search occurred at #1, scan_wristband first occurred at #3.",
+        "Search patients occurred at #1, Scan wristband first occurred at #3.",
     )
     assert outcome(spec, [SCAN]) == (
         False,
-        "scan_wristband occurred at #1; patient_search never occurred.",
+        "Scan wristband occurred at #1; Search patients never occurred.",
     )
-    assert outcome(spec, [search]) == (False, "scan_wristband never occurred.")
+    assert outcome(spec, [search]) == (False, "Scan wristband never occurred.")
 
 
 def test_action_not_before():
@@ -196,7 +199,7 @@ def test_action_not_before():
     )  # that sign was refused
     assert outcome({**spec, "include_refused": True}, [AMOX, SIGN, OVERRIDE]) == (
         False,
-        "order_sign occurred at #2, before alert_override at #3.",
+        "Sign order occurred at #2, before Override alert at #3.",
     )
     assert outcome(spec, [])[0] is True
 
@@ -236,9 +239,9 @@ def test_within():
     timed = {**spec, "action": {"type": "scan_wristband"}}
     assert outcome(timed, [{**SCAN, "t": 20}, {**GIVE, "t": 90}]) == (
         True,
-        "scan_wristband at 20 s, within 60 s.",
+        "Scan wristband at 20 s, within 60 s.",
     )
-    assert outcome(timed, [{**GIVE, "t": 20}]) == (False, "scan_wristband never occurred.")
+    assert outcome(timed, [{**GIVE, "t": 20}]) == (False, "Scan wristband never occurred.")
 
 
 def test_errors():
