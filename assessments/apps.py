@@ -13,7 +13,7 @@ class AssessmentsConfig(AppConfig):
         from django.utils.translation import gettext
 
         # Exams are items a curriculum can require (courses' item kind registry).
-        from . import curriculum  # noqa: F401
+        from . import curriculum, receivers  # noqa: F401
         from .simulation import messages
 
         # The simulated HIS is plain Python: its messages are translated through Django's

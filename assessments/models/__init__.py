@@ -9,6 +9,12 @@ from .bank import (
     QuestionVersion,
     TextFormat,
 )
+from .certification import (
+    Certificate,
+    CertificationStatus,
+    CertificationTrack,
+    ProficiencyRecord,
+)
 from .exams import Exam, ExamSlot, PracticalExam
 from .practical import (
     ExaminerAssignment,
@@ -21,6 +27,10 @@ from .practical import (
 )
 
 __all__ = [
+    "Certificate",
+    "CertificationStatus",
+    "CertificationTrack",
+    "ProficiencyRecord",
     "Attempt",
     "AttemptQuestion",
     "Difficulty",

@@ -58,6 +58,11 @@ class Attempt(models.Model):
     excluded = models.BooleanField(
         default=False, help_text="Excluded from the exam outcome (never deleted)."
     )
+    # Who excluded it (or counted it again) last, when and why: shown in the proficiency
+    # breakdown and in HR's transcript; every change is also in the audit trail.
+    excluded_reason = models.CharField(max_length=500, blank=True)
+    excluded_by = models.CharField(max_length=255, blank=True)
+    excluded_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["exam", "staff", "number"]

@@ -136,6 +136,10 @@ def exam_outcome_refresh(*, exam: Exam, staff, actor=None) -> Outcome:
         Attempt.objects.filter(exam=exam, staff=staff, state=FINISHED).order_by("number")
     )
     outcome = outcome_of(attempts, exam)
+    # Certification status and proficiency read every attempt: refreshed after commit.
+    from .certification import status_refresh_later
+
+    status_refresh_later(staff_ids=[staff.pk], cause="exam result")
     if outcome.passed:
         progress.item_complete(
             staff=staff,

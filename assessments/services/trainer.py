@@ -10,6 +10,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.records.services import audit_record
@@ -157,8 +158,15 @@ def attempt_exclude(
             # A second click (or another trainer first): nothing to change, nothing to audit.
             attempt.excluded = locked.excluded
             return attempt
-        Attempt.objects.filter(pk=attempt.pk).update(excluded=excluded)
-        attempt.excluded = excluded
+        fields = {
+            "excluded": excluded,
+            "excluded_reason": reason,
+            "excluded_by": actor.get_full_name() or actor.email,
+            "excluded_at": timezone.now(),
+        }
+        Attempt.objects.filter(pk=attempt.pk).update(**fields)
+        for name, value in fields.items():
+            setattr(attempt, name, value)
         exam_outcome_refresh(exam=exam, staff=attempt.staff, actor=actor)
         audit_record(
             action="attempt.exclude" if excluded else "attempt.include",

@@ -15,6 +15,7 @@ from django.utils import timezone
 from portal.records.services import audit_record
 
 from ..models import Assignment, CoursePage, CourseProgress, LessonPage, LessonProgress
+from ..signals import course_completed
 
 # One time report counts at most this much: a tab left open over lunch is not study time.
 MAX_REPORT_SECONDS = 30 * 60
@@ -141,6 +142,11 @@ def course_progress_refresh(*, staff, course: CoursePage) -> CourseProgress | No
         if progress.completed_at is not None:
             _assignments_complete(staff=staff, item=course, at=progress.completed_at)
         if newly_completed:
+            transaction.on_commit(
+                lambda: course_completed.send(
+                    sender=CoursePage, staff_id=staff.pk, course_id=course.pk
+                )
+            )
             audit_record(
                 action="course.complete",
                 actor=staff.user,

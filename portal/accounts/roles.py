@@ -45,13 +45,24 @@ _EXAMS = [
     for verb in ("add", "change", "view")
 ]
 
+# Certification: trainers edit tracks; trainers and HR revoke and reissue certificates.
+_TRACKS = [f"assessments.{verb}_certificationtrack" for verb in ("add", "change", "view")]
+_CERTIFICATES = ["assessments.view_certificate", "assessments.change_certificate"]
+
 # "app_label.codename" per group. Nobody but a superuser deletes organisation data: staff who
 # leave are deactivated, departments are renamed or moved.
 ROLE_PERMISSIONS = {
     LEARNER: [],
-    TRAINER: [_ADMIN, *_ORG_EDIT, *_AUTHORING, *_EXAMS],
+    TRAINER: [_ADMIN, *_ORG_EDIT, *_AUTHORING, *_EXAMS, *_TRACKS, *_CERTIFICATES],
     MANAGER: [],
-    HR: [_ADMIN, *_ORG_EDIT, "org.import_roster", "org.view_all_staff"],
+    HR: [
+        _ADMIN,
+        *_ORG_EDIT,
+        "org.import_roster",
+        "org.view_all_staff",
+        "assessments.view_certificationtrack",
+        *_CERTIFICATES,
+    ],
     ROLLOUT_LEAD: [*_ORG_VIEW, "org.view_all_staff"],
     AUDITOR: ["records.view_auditevent"],
 }

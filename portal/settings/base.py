@@ -223,11 +223,24 @@ CELERY_BEAT_SCHEDULE = {
         "task": "assessments.tasks.attempts_sweep_task",
         "schedule": 60.0,
     },
+    # Certificates reaching their recertification window or the end of their grace period.
+    "certification-daily": {
+        "task": "assessments.tasks.certification_daily_task",
+        "schedule": crontab(hour=1, minute=15),
+    },
     "roster-import-sweep": {
         "task": "portal.org.tasks.roster_import_sweep_task",
         "schedule": crontab(hour=3, minute=0),
     },
 }
+
+# The hospital as certificates and transcripts name it; the logo is a path under static/.
+HOSPITAL_NAME = env.str("HOSPITAL_NAME", default="Riverside General Hospital")
+HOSPITAL_NAME_ZH = env.str("HOSPITAL_NAME_ZH", default="江畔综合医院")
+HOSPITAL_LOGO = env.str("HOSPITAL_LOGO", default="portal/img/hospital-logo.svg")
+# Where the QR code on a certificate points (the public verification page); requests fill it
+# in when empty, but a certificate rendered by a worker needs it set.
+PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="http://127.0.0.1:8000")
 
 # Wagtail
 WAGTAIL_SITE_NAME = "Readyline"
