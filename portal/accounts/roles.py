@@ -45,7 +45,7 @@ _EXAMS = [
     for verb in ("add", "change", "view")
 ]
 
-# Certification: trainers edit tracks; trainers and HR revoke and reissue certificates.
+# Certification: trainers edit tracks; HR keeps the records (revokes and reissues certificates).
 _TRACKS = [f"assessments.{verb}_certificationtrack" for verb in ("add", "change", "view")]
 _CERTIFICATES = ["assessments.view_certificate", "assessments.change_certificate"]
 
@@ -53,7 +53,7 @@ _CERTIFICATES = ["assessments.view_certificate", "assessments.change_certificate
 # leave are deactivated, departments are renamed or moved.
 ROLE_PERMISSIONS = {
     LEARNER: [],
-    TRAINER: [_ADMIN, *_ORG_EDIT, *_AUTHORING, *_EXAMS, *_TRACKS, *_CERTIFICATES],
+    TRAINER: [_ADMIN, *_ORG_EDIT, *_AUTHORING, *_EXAMS, *_TRACKS],
     MANAGER: [],
     HR: [
         _ADMIN,
