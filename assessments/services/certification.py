@@ -586,3 +586,12 @@ def statuses_due_for_dates(*, today: date) -> list[int]:
         .values_list("staff_id", flat=True)
         .distinct()
     )
+
+
+def plans_for(*, staff_ids: list[int], now=None) -> list[RowPlan]:
+    """What a refresh would write for these people, without writing (the proficiency page
+    explains the score from it, live)."""
+    now = now or timezone.now()
+    tracks = tracks_load()
+    staff = _staff_chunk(staff_ids, lock=False)
+    return _plans(staff, tracks, evidence_load(staff_ids=staff_ids, tracks=tracks), now)

@@ -1,6 +1,6 @@
 """Learner and trainer pages of the exams, one module per concept (mounted at /exams/)."""
 
-from . import examiner, his, learner, trainer
+from . import certification, examiner, his, learner, trainer
 
 app_name = "assessments"
 urlpatterns = [
@@ -8,4 +8,5 @@ urlpatterns = [
     *trainer.urlpatterns,
     *his.urlpatterns,
     *examiner.urlpatterns,
+    *certification.urlpatterns,
 ]
