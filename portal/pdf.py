@@ -18,17 +18,23 @@ class PdfFetchRefused(ValueError):
     pass
 
 
-def _fetcher(url: str, *args, **kwargs):
-    from weasyprint import default_url_fetcher
+def _fetcher():
+    from weasyprint.urls import URLFetcher
 
-    if url.startswith("data:"):
-        return default_url_fetcher(url, *args, **kwargs)
-    prefix = "static:"
-    if url.startswith(prefix):
-        found = finders.find(url[len(prefix) :])
-        if found:
-            return default_url_fetcher(Path(found).resolve().as_uri(), *args, **kwargs)
-    raise PdfFetchRefused(f"PDF may not fetch {url!r}")
+    class StaticOnlyFetcher(URLFetcher):
+        """data: URIs and the portal's static files; everything else is refused."""
+
+        def fetch(self, url, headers=None):
+            if url.startswith("data:"):
+                return super().fetch(url, headers)
+            prefix = "static:"
+            if url.startswith(prefix):
+                found = finders.find(url[len(prefix) :])
+                if found:
+                    return super().fetch(Path(found).resolve().as_uri(), headers)
+            raise PdfFetchRefused(f"PDF may not fetch {url!r}")
+
+    return StaticOnlyFetcher(allowed_protocols=("data", "file"))
 
 
 def hospital() -> dict:
@@ -45,7 +51,7 @@ def pdf_render(template: str, context: dict) -> bytes:
     from weasyprint import HTML
 
     html = render_to_string(template, {"hospital": hospital(), **context})
-    return HTML(string=html, url_fetcher=_fetcher, base_url="static:").write_pdf()
+    return HTML(string=html, url_fetcher=_fetcher(), base_url="static:").write_pdf()
 
 
 def pdf_response(content: bytes, filename: str, *, inline: bool = False):

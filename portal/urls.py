@@ -5,10 +5,14 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from assessments.views.certificates import certificate_verify, certificate_verify_form
 from courses.views.learning import my_training
 
 urlpatterns = [
     path("training/", my_training, name="my_training"),
+    # Public: what the QR code on a certificate opens (no login).
+    path("verify/", certificate_verify_form, name="certificate_verify_form"),
+    path("verify/<str:code>/", certificate_verify, name="certificate_verify"),
     path("learning/", include("courses.urls")),
     path("exams/", include("assessments.urls")),
     path("org/", include("portal.org.urls")),

@@ -1,6 +1,6 @@
 """Learner and trainer pages of the exams, one module per concept (mounted at /exams/)."""
 
-from . import certification, examiner, his, learner, trainer
+from . import certificates, certification, examiner, his, learner, trainer
 
 app_name = "assessments"
 urlpatterns = [
@@ -9,4 +9,5 @@ urlpatterns = [
     *his.urlpatterns,
     *examiner.urlpatterns,
     *certification.urlpatterns,
+    *certificates.urlpatterns,
 ]
