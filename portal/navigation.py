@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from portal.accounts.roles import MANAGER, ROLE_LABELS, TRAINER, has_role, user_roles
+from portal.accounts.roles import HR, MANAGER, ROLE_LABELS, TRAINER, has_role, user_roles
 
 
 @dataclass
@@ -18,10 +18,24 @@ class NavItem:
 def navigation_for(user) -> list[NavItem]:
     if not user.is_authenticated:
         return []
-    items = [NavItem("training", _("My training"), reverse("my_training"))]
+    items = [
+        NavItem("training", _("My training"), reverse("my_training")),
+        NavItem("certificates", _("My certificates"), reverse("assessments:my_certificates")),
+    ]
     if user.has_perm("org.view_all_staff") or has_role(user, MANAGER):
         items.append(NavItem("chase", _("Chase list"), reverse("courses:chase_list")))
         items.append(NavItem("staff", _("Staff"), reverse("org:staff_list")))
+        items.append(
+            NavItem(
+                "certification",
+                _("Certification status"),
+                reverse("assessments:certification_status"),
+            )
+        )
+    if user.is_superuser or has_role(user, HR):
+        items.append(
+            NavItem("cert_manage", _("Certificates"), reverse("assessments:certificate_manage"))
+        )
     if user.has_perm("org.import_roster"):
         items.append(NavItem("roster", _("Roster import"), reverse("org:roster_import_list")))
     if user.is_superuser or has_role(user, TRAINER):

@@ -58,6 +58,9 @@ class World:
     practical_done: object
     practical_open: object
     practical_other_attempt: object
+    # Certification: a nurse track; LEARNER (ED) and card_staff are certified.
+    certificate: object
+    other_certificate: object
 
 
 @pytest.fixture(scope="module")
@@ -108,6 +111,7 @@ def _world_build():
     )
     exams = _exams_build(people, users, card_staff=person([roles.LEARNER], department=card))
     exams.update(_practical_build(people, users, card_staff=exams["other_attempt"].staff))
+    exams.update(_certification_build(people[LEARNER], exams["other_attempt"].staff))
     return World(
         **exams,
         people=users,
@@ -164,6 +168,21 @@ def _practical_build(people, users, card_staff) -> dict:
         "practical_done": done,
         "practical_open": attempt_start(exam=other, staff=people[LEARNER]),
         "practical_other_attempt": other_attempt,
+    }
+
+
+def _certification_build(learner, card_staff) -> dict:
+    from assessments.models import Certificate
+    from assessments.services.certification import status_refresh
+    from tests.assessments.certification_factories import certify, track
+
+    nurse_track = track(role=learner.job_role.code, courses=0)
+    for member in (learner, card_staff):
+        certify(member, nurse_track, when="2026-01-10")
+    status_refresh(staff_ids=[learner.pk, card_staff.pk])
+    return {
+        "certificate": Certificate.objects.get(staff=learner),
+        "other_certificate": Certificate.objects.get(staff=card_staff),
     }
 
 
@@ -538,6 +557,74 @@ MATRIX = [
         "cms",
         lambda w: "/cms/assessments/transfer/import/",
         allowed([TRAINER, ADMIN], denied=302, anon=302),
+    ),
+    # Certification: status for managers (their departments), HR and rollout leads.
+    (
+        "assessments:certification_status",
+        lambda w: "/exams/certification/status/",
+        allowed([MANAGER, HR, LEAD, ADMIN]),
+    ),
+    ("assessments:my_proficiency", lambda w: "/exams/proficiency/", allowed(EVERYONE)),
+    # Someone's proficiency lists every attempt: the person and HR only (others 404).
+    (
+        "assessments:staff_proficiency",
+        lambda w: f"/exams/proficiency/{w.ed_staff.pk}/",
+        allowed([LEARNER, HR, ADMIN], denied=404),
+    ),
+    (
+        "assessments:staff_proficiency",
+        lambda w: f"/exams/proficiency/{w.card_staff.pk}/",
+        allowed([HR, ADMIN], denied=404),
+    ),
+    ("assessments:my_certificates", lambda w: "/exams/certificates/", allowed(EVERYONE)),
+    # A certificate's PDF: its holder and HR; for everyone else it does not exist.
+    (
+        "assessments:certificate_pdf",
+        lambda w: f"/exams/certificates/{w.certificate.pk}/pdf/",
+        allowed([LEARNER, HR, ADMIN], denied=404),
+    ),
+    (
+        "assessments:certificate_pdf",
+        lambda w: f"/exams/certificates/{w.other_certificate.pk}/pdf/",
+        allowed([HR, ADMIN], denied=404),
+    ),
+    (
+        "assessments:certificate_manage",
+        lambda w: "/exams/certificates/manage/",
+        allowed([HR, ADMIN]),
+    ),
+    (
+        "assessments:certificate_detail",
+        lambda w: f"/exams/certificates/manage/{w.certificate.pk}/",
+        allowed([HR, ADMIN]),
+    ),
+    (
+        "assessments:certificate_detail",
+        lambda w: "/exams/certificates/manage/999999/",
+        {**allowed([]), HR: 404, ADMIN: 404},
+    ),
+    # POST only (revoke, reissue).
+    (
+        "assessments:certificate_revoke",
+        lambda w: f"/exams/certificates/manage/{w.certificate.pk}/revoke/",
+        allowed([], denied=405),
+    ),
+    (
+        "assessments:certificate_reissue",
+        lambda w: f"/exams/certificates/manage/{w.certificate.pk}/reissue/",
+        allowed([], denied=405),
+    ),
+    # Public: the page the certificate's QR code opens (name, track, dates, state only).
+    ("certificate_verify_form", lambda w: "/verify/", allowed(EVERYONE, anon=OK)),
+    (
+        "certificate_verify",
+        lambda w: f"/verify/{w.certificate.code}/",
+        allowed(EVERYONE, anon=OK),
+    ),
+    (
+        "cms",
+        lambda w: "/cms/assessments/certification-tracks/",
+        allowed([TRAINER, HR, ADMIN], denied=302, anon=302),
     ),
     # Public: the front page and the sign-in page.
     ("wagtail-serve", lambda w: "/", allowed(EVERYONE, anon=OK)),

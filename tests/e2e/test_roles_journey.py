@@ -13,8 +13,11 @@ DOMAIN = "readyline.example"
 # Navigation order as portal.navigation builds it.
 NAV_ORDER = [
     "training",
+    "certificates",
     "chase",
     "staff",
+    "certification",
+    "cert_manage",
     "roster",
     "feedback",
     "exams",
@@ -26,32 +29,58 @@ NAV_ORDER = [
 STAFF, ROSTER, AUDIT = "/org/staff/", "/org/roster/", "/records/audit/"
 CHASE, FEEDBACK, EXAMS = "/learning/chase/", "/learning/feedback/", "/exams/manage/"
 EXAMINE = "/exams/manage/examine/"
+STATUS, CERTS = "/exams/certification/status/", "/exams/certificates/manage/"
 # login -> (the nav keys it sees, pages of other roles it must be refused)
 ROLES = {
     "learner-nurse": (
-        {"training", "notifications"},
-        [STAFF, ROSTER, AUDIT, CHASE, FEEDBACK, EXAMS, EXAMINE],
+        {"training", "certificates", "notifications"},
+        [STAFF, ROSTER, AUDIT, CHASE, FEEDBACK, EXAMS, EXAMINE, STATUS, CERTS],
     ),
     "learner-doctor": (
-        {"training", "notifications"},
-        [STAFF, ROSTER, AUDIT, CHASE, FEEDBACK, EXAMS, EXAMINE],
+        {"training", "certificates", "notifications"},
+        [STAFF, ROSTER, AUDIT, CHASE, FEEDBACK, EXAMS, EXAMINE, STATUS, CERTS],
     ),
     "learner-cashier": (
-        {"training", "notifications"},
-        [STAFF, ROSTER, AUDIT, CHASE, FEEDBACK, EXAMS, EXAMINE],
+        {"training", "certificates", "notifications"},
+        [STAFF, ROSTER, AUDIT, CHASE, FEEDBACK, EXAMS, EXAMINE, STATUS, CERTS],
     ),
     "trainer": (
-        {"training", "feedback", "exams", "examine", "cms", "notifications"},
-        [STAFF, ROSTER, AUDIT, CHASE],
+        {"training", "certificates", "feedback", "exams", "examine", "cms", "notifications"},
+        [STAFF, ROSTER, AUDIT, CHASE, STATUS, CERTS],
     ),
-    "manager": ({"training", "chase", "staff", "notifications"}, [ROSTER, AUDIT, FEEDBACK]),
-    "hr": ({"training", "chase", "staff", "roster", "cms", "notifications"}, [AUDIT, FEEDBACK]),
-    "rollout-lead": ({"training", "chase", "staff", "notifications"}, [ROSTER, AUDIT, FEEDBACK]),
-    "auditor": ({"training", "audit", "notifications"}, [STAFF, ROSTER, CHASE, FEEDBACK]),
+    "manager": (
+        {"training", "certificates", "chase", "staff", "certification", "notifications"},
+        [ROSTER, AUDIT, FEEDBACK, CERTS],
+    ),
+    "hr": (
+        {
+            "training",
+            "certificates",
+            "chase",
+            "staff",
+            "certification",
+            "cert_manage",
+            "roster",
+            "cms",
+            "notifications",
+        },
+        [AUDIT, FEEDBACK],
+    ),
+    "rollout-lead": (
+        {"training", "certificates", "chase", "staff", "certification", "notifications"},
+        [ROSTER, AUDIT, FEEDBACK, CERTS],
+    ),
+    "auditor": (
+        {"training", "certificates", "audit", "notifications"},
+        [STAFF, ROSTER, CHASE, FEEDBACK, STATUS, CERTS],
+    ),
 }
 # What the zh-hans catalogue says for each navigation label (and the sign-out button).
 CHINESE = {
     "training": "我的培训",
+    "certificates": "我的证书",
+    "certification": "认证状态",
+    "cert_manage": "证书管理",
     "staff": "员工",
     "roster": "花名册导入",
     "audit": "审计日志",
