@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: run test lint bench install messages clean
+.PHONY: run test lint bench install fonts messages clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -13,7 +13,15 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
 	@rm -f $(VENV)/.installed-* && touch $(STAMP)
 
-install: $(STAMP)
+install: $(STAMP) fonts
+
+# Certificates and transcripts print Chinese names with Noto Sans CJK (Debian fonts-noto-cjk);
+# without it they would print boxes. Installed when apt-get may run, otherwise say what to do.
+fonts:
+	@fc-list :lang=zh-cn family 2>/dev/null | grep -i "Noto Sans CJK" >/dev/null || \
+	  { if [ "$$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then \
+	      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends fonts-noto-cjk >/dev/null; \
+	    else echo "make: install the Chinese font for PDFs: sudo apt-get install fonts-noto-cjk"; fi; }
 
 run: install
 	mkdir -p var
