@@ -308,7 +308,9 @@ def _staff_chunk(staff_ids: list[int], *, lock: bool) -> list[StaffMember]:
     if lock:
         query = query.select_for_update()
     return list(
-        query.only("pk", "department_id", "job_role_id", "shift_id", "full_name", "employee_no")
+        query.only(
+            "pk", "department_id", "job_role_id", "shift_id", "full_name", "employee_no", "user_id"
+        )
     )
 
 
@@ -366,6 +368,7 @@ def _rows_write(ids: list[int], plans: list[RowPlan], report: RefreshReport) -> 
         (row.staff_id, row.track_id): row
         for row in CertificationStatus.objects.filter(staff_id__in=ids)
     }
+    _notify(plans, existing)  # before the rows change: it compares old and new status
     wanted = set()
     creates, updates = [], []
     for plan in plans:
@@ -390,6 +393,48 @@ def _rows_write(ids: list[int], plans: list[RowPlan], report: RefreshReport) -> 
     report.created += len(creates)
     report.changed += len(updates)
     report.removed += len(stale)
+
+
+def _notify(plans: list[RowPlan], existing: dict) -> None:
+    """Tell people when recertification opens for them (once: on the change to expiring) and
+    when a certificate is issued, in English and Chinese, on their notifications page."""
+    from courses.models import Notification
+
+    S = CertificationStatus.Status
+    notices = []
+    for plan in plans:
+        if plan.staff.user_id is None:
+            continue
+        row = existing.get((plan.staff.pk, plan.info.track.pk))
+        before = row.status if row else None
+        after = plan.computed.status
+        track = plan.info.track
+        zh = track.name_zh or track.name
+        if after == S.EXPIRING and before == S.CERTIFIED:
+            until = plan.computed.valid_until.isoformat()
+            title = f"Recertification open: {track.name} / 重新认证已开放：{zh}"
+            body = (
+                f"Your certificate is valid until {until}. Pass the track's exams again to renew "
+                f"it. / 您的证书有效期至 {until}，请重新通过认证考核以续期。"
+            )
+        elif (
+            after == S.CERTIFIED
+            and plan.computed.certificate_pk
+            and (row is None or row.certificate_id != plan.computed.certificate_pk)
+        ):
+            title = f"Certified: {track.name} / 已获认证：{zh}"
+            body = (
+                "Your certificate is ready on My certificates. / 证书已发放，请在“我的证书”查看。"
+            )
+        else:
+            continue
+        notices.append(
+            Notification(user_id=plan.staff.user_id, title=title[:200], body=body, url=_MINE)
+        )
+    Notification.objects.bulk_create(notices, batch_size=1000)
+
+
+_MINE = "/exams/certificates/"
 
 
 def _certificate_create(plan: RowPlan, now) -> Certificate:

@@ -188,3 +188,23 @@ def test_the_check_finds_a_missing_certificate_and_a_missing_row():
     certify(person, t, when="2026-01-10")
     fields = {d.field for d in status_diff()}
     assert fields == {"certificate", "row"}
+
+
+def test_people_are_told_when_certified_and_when_recertification_opens():
+    from courses.models import Notification
+
+    t = track(courses=0)
+    person_ = StaffFactory(job_role=job_role("cashier"))
+    certify(person_, t, when="2026-01-10")
+    with freeze_time("2026-01-11"):
+        status_refresh(staff_ids=[person_.pk])
+        status_refresh(staff_ids=[person_.pk])
+    assert [n.title.split(":")[0] for n in Notification.objects.filter(user=person_.user)] == [
+        "Certified"
+    ]
+    with freeze_time("2026-11-10"):
+        status_refresh(staff_ids=[person_.pk])
+        status_refresh(staff_ids=[person_.pk])
+    titles = [n.title for n in Notification.objects.filter(user=person_.user).order_by("pk")]
+    assert len(titles) == 2 and titles[1].startswith("Recertification open")
+    assert "2027-01-09" in Notification.objects.order_by("pk").last().body
