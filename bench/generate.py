@@ -1,11 +1,13 @@
 """Build a synthetic hospital through the portal's own bulk services.
 
-    python -m bench.generate --size XS|S|M|L|XL [--seed N]
+    python -m bench.generate --size XS|S|M|L|XL [--seed N] [--certification]
 
 Empties the bench database (never the dev one: see bench/setup.py), then creates departments with
 `departments_bulk_upsert` and staff by checking roster records with `roster_check` and applying
 them with `roster_plan_apply(..., invite=False)`, the path a roster import takes. The data are
-drawn from a seeded generator, so a size is the same hospital on every machine.
+drawn from a seeded generator, so a size is the same hospital on every machine. With
+`--certification`, it then adds certification tracks, exam attempts and certificates for everyone
+(bench/certification_data.py).
 """
 
 import argparse
@@ -357,6 +359,11 @@ def main(argv=None):
     )
     parser.add_argument("--size", choices=list(SIZES), required=True, type=str.upper)
     parser.add_argument("--seed", type=int, default=SEED)
+    parser.add_argument(
+        "--certification",
+        action="store_true",
+        help="then add certification tracks, exam attempts and certificates for everyone",
+    )
     args = parser.parse_args(argv)
 
     from .setup import bench_flush, bench_setup, peak_rss_mb
@@ -370,6 +377,13 @@ def main(argv=None):
     print(f"database: {database} (migrate {migrated:.1f} s, flush {flushed:.1f} s)")
     result = build(args.size, seed=args.seed)
     print(report(result))
+    if args.certification:
+        import sys
+
+        from . import certification_data
+
+        evidence = certification_data.evidence_build(seed=args.seed, stdout=sys.stdout)
+        print(certification_data.report(evidence))
     print(f"  peak memory (maxrss): {peak_rss_mb():,.0f} MB")
 
 

@@ -626,6 +626,44 @@ MATRIX = [
         lambda w: "/cms/assessments/certification-tracks/",
         allowed([TRAINER, HR, ADMIN], denied=302, anon=302),
     ),
+    # HR records: HR only; a transcript of someone else is 404 for everyone else.
+    ("records:hr_search", lambda w: "/records/hr/", allowed([HR, ADMIN])),
+    (
+        "records:transcript",
+        lambda w: f"/records/hr/staff/{w.card_staff.pk}/",
+        allowed([HR, ADMIN], denied=404),
+    ),
+    (
+        "records:transcript_pdf",
+        lambda w: f"/records/hr/staff/{w.card_staff.pk}/pdf/",
+        allowed([HR, ADMIN], denied=404),
+    ),
+    ("records:my_transcript", lambda w: "/records/my-transcript/", allowed(EVERYONE)),
+    (
+        "records:my_transcript_pdf",
+        lambda w: "/records/my-transcript/pdf/",
+        {**allowed([r for r in EVERYONE if r != ADMIN]), ADMIN: 404},
+    ),
+    (
+        "records:hr_export_create",
+        lambda w: "/records/hr/exports/",
+        {**allowed([], denied=403), HR: 405, ADMIN: 405},
+    ),
+    (
+        "records:hr_export_detail",
+        lambda w: "/records/hr/exports/999999/",
+        {**allowed([]), HR: 404, ADMIN: 404},
+    ),
+    (
+        "records:hr_export_progress",
+        lambda w: "/records/hr/exports/999999/progress/",
+        {**allowed([]), HR: 404, ADMIN: 404},
+    ),
+    (
+        "records:hr_export_download",
+        lambda w: "/records/hr/exports/999999/download/",
+        {**allowed([]), HR: 404, ADMIN: 404},
+    ),
     # Public: the front page and the sign-in page.
     ("wagtail-serve", lambda w: "/", allowed(EVERYONE, anon=OK)),
     ("accounts", lambda w: "/accounts/login/", {**allowed([], denied=302, anon=OK)}),

@@ -57,13 +57,17 @@ def certificate_revoke(*, certificate: Certificate, actor, reason: str, ip=None)
 
 
 def certificate_reissue(*, certificate: Certificate, actor, reason: str, ip=None) -> Certificate:
-    """A new certificate (new code) with the same track and dates, naming the holder as the
-    roster names them now (a corrected name, say, or a certificate revoked by mistake). The
-    old one is revoked if it was not. A certificate already replaced cannot be reissued again,
+    """A new certificate (new code) with the same track and dates, naming the holder and the
+    track as they are named now (a corrected name, say, or a certificate revoked by mistake).
+    The old one is revoked if it was not. A certificate already replaced cannot be reissued again,
     so a double submit makes one new certificate."""
     reason = _checked(actor, reason)
     with transaction.atomic():
-        old = Certificate.objects.select_for_update().select_related("staff").get(pk=certificate.pk)
+        old = (
+            Certificate.objects.select_for_update(of=("self",))
+            .select_related("staff", "track")
+            .get(pk=certificate.pk)
+        )
         if old.replaced_by.exists():
             raise CertificateRefused(
                 _("This certificate has already been replaced; reissue the newest one instead.")
@@ -72,7 +76,8 @@ def certificate_reissue(*, certificate: Certificate, actor, reason: str, ip=None
         now = timezone.now()
         if old.revoked_at is None:
             old.revoked_at, old.revoked_by = now, actor
-            old.revoked_reason = _("Reissued: %(reason)s") % {"reason": reason}
+            # Stored, not shown from a catalogue: the record reads the same in every language.
+            old.revoked_reason = f"Reissued: {reason}"
             old.save(update_fields=["revoked_at", "revoked_by", "revoked_reason"])
         new = Certificate.objects.create(
             code=certificate_code_new(),
@@ -80,8 +85,8 @@ def certificate_reissue(*, certificate: Certificate, actor, reason: str, ip=None
             track_id=old.track_id,
             holder_name=old.staff.full_name,
             employee_no=old.staff.employee_no,
-            track_name=old.track_name,
-            track_name_zh=old.track_name_zh,
+            track_name=old.track.name,
+            track_name_zh=old.track.name_zh,
             valid_from=old.valid_from,
             valid_until=old.valid_until,
             issued_at=now,

@@ -6,7 +6,7 @@ import re
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
+from django.db.models import Prefetch, Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -21,7 +21,7 @@ from portal.pdf import pdf_response
 from portal.records.services import client_ip
 
 from ..documents import certificate_pdf as render_pdf
-from ..models import Certificate, CertificationStatus
+from ..models import Certificate, CertificationStatus, CertificationTrack
 from ..services.certificates import CertificateRefused, certificate_reissue, certificate_revoke
 
 URGENT_DAYS = 30
@@ -36,22 +36,23 @@ def my_certificates(request):
     staff = staff_for_user(user=request.user)
     cards, certificates = [], []
     if staff is not None:
+        today = timezone.localdate()
         rows = list(
             CertificationStatus.objects.filter(staff=staff)
             .select_related("track__knowledge_exam", "track__practical_exam", "certificate")
             .order_by("track__code")
         )
-        course_ids = {
-            int(k.split(":")[1]) for r in rows for k in r.missing if k.startswith("course:")
-        }
-        courses = {c.pk: c for c in CoursePage.objects.filter(pk__in=course_ids)}
-        today = timezone.localdate()
-        cards = [_card(row, courses, today) for row in rows]
+        courses = _courses_missing(rows)
+        cards = [_card(request, row, courses, today) for row in rows]
         certificates = list(
-            Certificate.objects.filter(staff=staff).select_related("track").order_by("-issued_at")
+            Certificate.objects.filter(staff=staff)
+            .select_related("track")
+            .prefetch_related(Prefetch("replaced_by", Certificate.objects.only("pk", "code")))
+            .order_by("-issued_at", "-pk")
         )
         for cert in certificates:
             cert.state = cert.state_on(today)
+            cert.successor = next(iter(cert.replaced_by.all()), None)
     return render(
         request,
         "assessments/certificates/mine.html",
@@ -59,27 +60,39 @@ def my_certificates(request):
     )
 
 
-def _card(row: CertificationStatus, courses: dict, today) -> dict:
+def _courses_missing(rows: list[CertificationStatus]) -> dict:
+    """The courses still to complete on any card, in one query."""
+    ids = {int(k.split(":")[1]) for r in rows for k in r.missing if k.startswith("course:")}
+    if not ids:
+        return {}
+    return {c.pk: c for c in CoursePage.objects.filter(pk__in=ids)}
+
+
+def _card(request, row: CertificationStatus, courses: dict, today) -> dict:
     remaining = []
     for key in row.missing:
         if key.startswith("course:"):
             course = courses.get(int(key.split(":")[1]))
             if course is not None:
-                remaining.append({"what": _("Course"), "name": course.label, "url": course.url})
-        else:
-            exam = row.track.knowledge_exam if key == "knowledge" else row.track.practical_exam
-            if exam is not None:
-                what = _("Knowledge exam") if key == "knowledge" else _("Practical exam")
-                remaining.append(
-                    {"what": what, "name": exam.display_title, "url": exam.get_absolute_url()}
-                )
-    days = (row.valid_until - today).days if row.valid_until else None
+                url = course.get_url(request)
+                remaining.append({"what": _("Course"), "name": course.label, "url": url})
+            continue
+        exam = row.track.knowledge_exam if key == "knowledge" else row.track.practical_exam
+        if exam is not None:
+            what = _("Knowledge exam") if key == "knowledge" else _("Practical exam")
+            remaining.append(
+                {"what": what, "name": exam.display_title, "url": exam.get_absolute_url()}
+            )
+    # A revoked certificate's dates mean nothing any more: no countdown for it.
+    counting = row.valid_until is not None and row.status != CertificationStatus.Status.REVOKED
+    days = (row.valid_until - today).days if counting else None
     return {
         "row": row,
         "remaining": remaining,
         "days": days,
         "days_ago": -days if days is not None and days < 0 else None,
         "urgent": days is not None and days <= URGENT_DAYS,
+        "recertify_open": bool(counting and row.recertify_from and row.recertify_from <= today),
     }
 
 
@@ -111,28 +124,36 @@ def certificate_pdf(request, pk: int):
 def certificate_manage(request):
     q = request.GET.get("q", "").strip()
     state = request.GET.get("state", "")
-    certificates = Certificate.objects.select_related("track").order_by("-issued_at", "-pk")
-    if q:
-        certificates = certificates.filter(
-            Q(holder_name__icontains=q) | Q(employee_no__icontains=q) | Q(code__iexact=q)
-        )
+    tracks = list(CertificationTrack.objects.order_by("code").only("pk", "name", "name_zh"))
+    track = next((t for t in tracks if str(t.pk) == request.GET.get("track")), None)
     today = timezone.localdate()
-    if state == "revoked":
-        certificates = certificates.filter(revoked_at__isnull=False)
-    elif state == "valid":
-        certificates = certificates.filter(
-            revoked_at__isnull=True, valid_from__lte=today, valid_until__gte=today
-        )
-    elif state == "expired":
-        certificates = certificates.filter(revoked_at__isnull=True, valid_until__lt=today)
+    certificates = _certificates_filtered(q=q, state=state, track=track, today=today)
     context = paginate(request, certificates)
     for cert in context["page"]:
         cert.state = cert.state_on(today)
     return render(
         request,
         "assessments/certificates/manage.html",
-        {"q": q, "state": state, **context},
+        {"q": q, "state": state, "tracks": tracks, "track": track, **context},
     )
+
+
+def _certificates_filtered(*, q: str, state: str, track, today):
+    certificates = Certificate.objects.order_by("-issued_at", "-pk")
+    if q:
+        certificates = certificates.filter(
+            Q(holder_name__icontains=q) | Q(employee_no__icontains=q) | Q(code=_normalised(q))
+        )
+    if track is not None:
+        certificates = certificates.filter(track=track)
+    current = Q(valid_from__lte=today, valid_until__gte=today)
+    if state == "revoked":
+        certificates = certificates.filter(revoked_at__isnull=False)
+    elif state == "valid":
+        certificates = certificates.filter(current, revoked_at__isnull=True)
+    elif state == "expired":
+        certificates = certificates.filter(~current, revoked_at__isnull=True)
+    return certificates
 
 
 @login_required

@@ -62,6 +62,7 @@ ROLE_PERMISSIONS = {
         "org.view_all_staff",
         "assessments.view_certificationtrack",
         *_CERTIFICATES,
+        "records.view_hr_records",
     ],
     ROLLOUT_LEAD: [*_ORG_VIEW, "org.view_all_staff"],
     AUDITOR: ["records.view_auditevent"],

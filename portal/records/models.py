@@ -70,3 +70,60 @@ class AuditChainHead(models.Model):
 
     def __str__(self):
         return f"audit chain head ({self.count} events)"
+
+
+class HrExport(models.Model):
+    """A bulk export of proficiency records for a promotion round, written by a background job
+    to a private folder (settings.MEDIA_ROOT / "private" / "exports", never served as a
+    static or media URL: downloads go through the audited view). The filters are kept as
+    requested, so the file can be explained later."""
+
+    class Format(models.TextChoices):
+        XLSX = "xlsx", _("Excel (XLSX)")
+        CSV = "csv", _("CSV")
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requested by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("requested"), auto_now_add=True)
+    filters = models.JSONField(_("filters"), default=dict)
+    format = models.CharField(_("format"), max_length=4, choices=Format.choices)
+    # The requester's language: headers, track names and levels are written in it.
+    language = models.CharField(_("language"), max_length=10, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED
+    )
+    rows = models.PositiveIntegerField(_("rows"), null=True, blank=True)
+    # Relative to the private exports folder; empty until the file is written.
+    file = models.CharField(_("file"), max_length=255, blank=True)
+    sha256 = models.CharField(max_length=64, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("HR export")
+        verbose_name_plural = _("HR exports")
+        permissions = [
+            (
+                "view_hr_records",
+                _("Can see HR proficiency records and transcripts, and export them"),
+            )
+        ]
+
+    def __str__(self):
+        return f"HR export {self.pk} ({self.format}, {self.status})"
+
+    @property
+    def progress_key(self) -> str:
+        return f"hr-export-{self.pk}"

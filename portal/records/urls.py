@@ -1,8 +1,9 @@
 from django.urls import path
 
-from . import views
+from . import hr_urls, views
 
 app_name = "records"
 urlpatterns = [
     path("audit/", views.audit_list, name="audit_list"),
+    *hr_urls.urlpatterns,
 ]

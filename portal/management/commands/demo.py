@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand
 
 from assessments.demo import build_exams
+from assessments.demo_certification import build_certification
 from assessments.demo_practical import build_practical
 from courses.demo_content import build_courses
 from courses.demo_learning import build_learning
@@ -24,6 +25,7 @@ class Command(BaseCommand):
         self.stdout.write(f"Demo exams ready: {exams}.")
         practical = build_practical()
         self.stdout.write(f"Demo practical exams ready: {practical}.")
+        self.stdout.write(f"Demo certification ready: {build_certification()}.")
         self.stdout.write(f"Demo logins (password for all: {PASSWORD}):")
         for email, what in demo_logins():
             self.stdout.write(f"  {email:38} {what}")

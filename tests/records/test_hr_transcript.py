@@ -1,0 +1,120 @@
+import io
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+from pypdf import PdfReader
+
+from assessments.models import Attempt, Certificate, ProficiencyRecord
+from assessments.models.practical import RubricScore
+from assessments.services.certification import status_refresh
+from portal.accounts import roles
+from portal.records.hr import transcript_build
+from portal.records.models import AuditEvent
+from tests.assessments.certification_factories import attempt, certify, track
+from tests.factories import person
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def hr_client(client, role_groups):
+    client.force_login(person(role_names=[roles.HR]).user)
+    return client
+
+
+def _history(name="王秀英"):
+    staff = person(role_names=[roles.LEARNER], full_name=name)
+    t = track(role="nurse", courses=1)
+    certify(staff, t, when="2026-01-10")
+    excluded = attempt(
+        t.practical_exam,
+        staff,
+        when="2026-02-01",
+        percent=10,
+        excluded=True,
+        excluded_reason="Power cut during the exam",
+        excluded_by="Trainer Zhang",
+    )
+    status_refresh(staff_ids=[staff.pk])
+    return staff, t, excluded
+
+
+def test_transcript_shows_excluded_attempts_revoked_certificates_and_history(hr_client):
+    staff, t, _excluded = _history()
+    Certificate.objects.filter(staff=staff).update(
+        revoked_at=timezone.now(), revoked_reason="Issued in error"
+    )
+    response = hr_client.get(reverse("records:transcript", args=[staff.pk]))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "王秀英" in html and staff.employee_no in html
+    assert "excluded by Trainer Zhang: Power cut during the exam" in html
+    assert "Issued in error" in html and "revoked" in html
+    assert ProficiencyRecord.objects.filter(staff=staff).exists()
+    assert "2026-01-10" in html and t.name in html
+
+
+def test_rubric_score_and_explanation_in_the_viewers_language(role_groups, settings):
+    staff, t, excluded = _history()
+    RubricScore.objects.create(
+        attempt=excluded,
+        examiner=person().user,
+        global_rating=4,
+        points=8,
+        max_points=10,
+        percent=Decimal("80"),
+        scored_at=timezone.now(),
+    )
+    transcript = transcript_build(staff=staff)
+    practical = [a for a in transcript.practical if a.pk == excluded.pk][0]
+    assert practical.rubric_score.percent == Decimal("80")
+    record = ProficiencyRecord.objects.filter(staff=staff, track=t).order_by("at", "pk").last()
+    (tp,) = [tp for tp in transcript.tracks if tp.track == t]
+    assert tp.explanation == record.explanation["en"]
+    from django.utils import translation
+
+    with translation.override("zh-hans"):
+        (tp,) = [tp for tp in transcript_build(staff=staff).tracks if tp.track == t]
+        assert tp.explanation == record.explanation["zh"]
+
+
+def test_hr_views_are_audited_own_views_are_not(hr_client, client):
+    staff, _t, _e = _history()
+    hr_client.get(reverse("records:transcript", args=[staff.pk]))
+    event = AuditEvent.objects.get(action="transcript.view")
+    assert (event.object_type, event.object_id) == ("org.staffmember", str(staff.pk))
+    hr_client.get(reverse("records:transcript_pdf", args=[staff.pk]))
+    assert AuditEvent.objects.filter(action="transcript.pdf", object_id=str(staff.pk)).exists()
+
+
+def test_pdf_has_the_chinese_name(hr_client):
+    staff, _t, _e = _history("王秀英")
+    response = hr_client.get(reverse("records:transcript_pdf", args=[staff.pk]))
+    assert response["Content-Type"] == "application/pdf"
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
+    assert "王秀英" in text
+
+
+def _with_attempts(n):
+    staff = person(role_names=[roles.LEARNER])
+    t = track(role="nurse", courses=1)
+    first = attempt(t.knowledge_exam, staff, when="2026-01-05", percent=50)
+    copies = []
+    for i in range(2, n + 1):
+        first.pk, first.number = None, i
+        copies.append(
+            Attempt(**{f.attname: getattr(first, f.attname) for f in Attempt._meta.concrete_fields})
+        )
+    Attempt.objects.bulk_create(copies)
+    certify(staff, t, when="2026-02-10")
+    status_refresh(staff_ids=[staff.pk])
+    return staff
+
+
+@pytest.mark.parametrize("n", [10, 1000])
+def test_transcript_query_count_is_constant(hr_client, django_assert_max_num_queries, n):
+    staff = _with_attempts(n)
+    with django_assert_max_num_queries(25):
+        assert hr_client.get(reverse("records:transcript", args=[staff.pk])).status_code == 200
