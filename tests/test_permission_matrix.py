@@ -646,9 +646,10 @@ MATRIX = [
     ),
     (
         "records:hr_export_create",
-        lambda w: "/records/hr/exports/",
+        lambda w: "/records/hr/exports/new/",
         {**allowed([], denied=403), HR: 405, ADMIN: 405},
     ),
+    ("records:hr_exports", lambda w: "/records/hr/exports/", allowed([HR, ADMIN])),
     (
         "records:hr_export_detail",
         lambda w: "/records/hr/exports/999999/",

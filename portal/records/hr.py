@@ -261,6 +261,7 @@ def _tracks(staff, lang: str) -> list[TrackProficiency]:
     tracks = {row.track_id: row.track for row in statuses.values()}
     history = ProficiencyRecord.objects.filter(staff=staff).select_related("track")
     for record in history.order_by("track_id", "at", "pk"):
+        record.level_label = level_label(record.level)
         records.setdefault(record.track_id, []).append(record)
         tracks.setdefault(record.track_id, record.track)
     result = []

@@ -37,7 +37,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 from assessments.models import CertificationStatus, CertificationTrack
 from portal.exports import Table, csv_write, xlsx_write
@@ -182,7 +182,7 @@ def _per_track(frame: pd.DataFrame, labels: dict[str, str]) -> dict[int, dict]:
     pivot = pivot.astype(object).where(pivot.notna(), None)
     scores, levels = pivot["score"].to_dict("index"), pivot["level"].to_dict("index")
     return {
-        staff_id: {t: (score, levels[staff_id][t] or "") for t, score in by_track.items()}
+        staff_id: {t: (score, levels[staff_id][t] or None) for t, score in by_track.items()}
         for staff_id, by_track in scores.items()
     }
 
@@ -211,7 +211,8 @@ def _rows(staff, rows, tracks: list, columns: list[ExportColumn]) -> Iterator[li
     labels = {code: level_label(code) for code in LEVELS}
     texts = _status_texts()
     zh = (translation.get_language() or "").startswith("zh")
-    empty = (None, "")
+    # Empty cells stay None: openpyxl writes no cell for None, but one for every "".
+    empty = (None, None)
     iterator = staff.values_list(*_STAFF_FIELDS).iterator(chunk_size=CHUNK)
     while chunk := list(islice(iterator, CHUNK)):
         ids = [member[0] for member in chunk]
@@ -226,8 +227,8 @@ def _rows(staff, rows, tracks: list, columns: list[ExportColumn]) -> Iterator[li
                 name,
                 _label(dept, dept_zh, zh),
                 _label(role, role_zh, zh),
-                title,
-                certifications.get(pk, ""),
+                title or None,
+                certifications.get(pk),
             ]
             for track_id in track_ids:
                 cells.extend(scored.get(track_id) or empty)
@@ -250,7 +251,8 @@ def hr_export_table(*, viewer, filters: dict, name: str = "hr-export") -> Table:
         "department__code", "full_name", "pk"
     )
     columns = export_columns()
-    header = [_("Employee number"), _("Name"), _("Department"), _("Job role"), _("Title")]
+    header = [_("Employee number"), _("Name"), _("Department"), _("Job role")]
+    header.append(pgettext("staff grade", "Title"))
     header.append(_("Certifications"))
     for track in tracks:
         header.append(_("%(track)s: score") % {"track": track.display_name})

@@ -1,12 +1,15 @@
 """HR's pages: search, transcripts (HR's view and everyone's own), exports. Thin: the reads
 are in portal/records/hr.py, the writes in portal/records/hr_exports.py."""
 
+import re
 from functools import wraps
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import FileResponse, Http404, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from portal.org.selectors import staff_for_user
@@ -38,11 +41,19 @@ def hr_search(request):
     form = HrSearchForm(request.GET or None)
     filters = form.filters()
     rows = hr.hr_status_search(viewer=request.user, filters=filters)
+    levels = hr.hr_level_counts(rows)
+    chart = {
+        "labels": [level["label"] or str(_("no score yet")) for level in levels],
+        "values": [level["count"] for level in levels],
+        "label": str(_("Rows")),
+    }
     context = paginate(request, hr.hr_status_rows_ordered(rows))
+    for row in context["page"]:
+        row.level_label = hr.level_label(row.level)
     return render(
         request,
         "records/hr_search.html",
-        {"form": form, "filters": filters, "formats": HrExport.Format.choices, **context},
+        {"form": form, "filters": filters, "levels": levels, "chart": chart, **context},
     )
 
 
@@ -56,29 +67,33 @@ def _hr_staff(request, pk: int):
     return hr.transcript_staff_get(viewer=request.user, pk=pk)
 
 
-def _audit_view(request, staff, action: str) -> None:
+def _audit(request, staff, action: str) -> None:
+    audit_record(
+        action=action,
+        actor=request.user,
+        obj=staff,
+        after={"employee_no": staff.employee_no},
+        ip=client_ip(request),
+    )
+
+
+def _audit_view(request, staff) -> None:
+    """Reading someone else's transcript is audited; reading one's own is not."""
     if staff.user_id != request.user.pk:
-        audit_record(
-            action=action,
-            actor=request.user,
-            object_type="org.staffmember",
-            object_id=staff.pk,
-            ip=client_ip(request),
-        )
+        _audit(request, staff, "transcript.view")
 
 
 @login_required
 def transcript(request, pk: int):
     staff = _hr_staff(request, pk)
-    _audit_view(request, staff, "transcript.view")
+    _audit_view(request, staff)
     return render(request, "records/hr_transcript.html", _transcript_context(staff))
 
 
 @login_required
 def transcript_pdf(request, pk: int):
     staff = _hr_staff(request, pk)
-    _audit_view(request, staff, "transcript.pdf")
-    return _pdf(staff)
+    return _pdf(request, staff)
 
 
 def _own_staff(request):
@@ -99,26 +114,41 @@ def my_transcript_pdf(request):
     staff = _own_staff(request)
     if staff is None:
         raise Http404
-    return _pdf(staff)
+    return _pdf(request, staff)
 
 
-def _pdf(staff):
+def _pdf(request, staff):
+    """Every transcript PDF is audited, one's own too: a PDF leaves the portal."""
     content = pdf_render("records/pdf/transcript.html", _transcript_context(staff))
-    return pdf_response(content, f"transcript-{staff.employee_no}.pdf")
+    _audit(request, staff, "transcript.pdf")
+    safe = re.sub(r"[^A-Za-z0-9_-]", "_", staff.employee_no) or str(staff.pk)
+    return pdf_response(content, f"transcript-{safe}.pdf")
 
 
 @hr_required
 @require_POST
 def hr_export_create(request):
     form = HrSearchForm(request.POST)
-    fmt = request.POST.get("format", "")
+    if not form.is_valid():
+        # Never fall back to "no filters": that would export everybody.
+        messages.error(request, _("The filters are not valid; nothing was exported."))
+        return redirect("records:hr_search")
     try:
         export = hr_exports.hr_export_request(
-            actor=request.user, filters=form.filters(), fmt=fmt, ip=client_ip(request)
+            actor=request.user,
+            filters=form.filters(),
+            fmt=request.POST.get("format", ""),
+            ip=client_ip(request),
         )
     except ValueError:
-        raise Http404 from None
+        return HttpResponseBadRequest(_("Unknown export format."))
     return redirect("records:hr_export_detail", pk=export.pk)
+
+
+@hr_required
+def hr_export_list(request):
+    exports = hr_exports.hr_exports_visible(viewer=request.user)
+    return render(request, "records/hr_exports.html", paginate(request, exports))
 
 
 def _export(request, pk: int) -> HrExport:
@@ -167,11 +197,6 @@ def hr_export_download(request, pk: int):
     path = hr_exports.hr_export_path(export=export)
     if path is None:
         raise Http404
-    audit_record(
-        action="hr_export.download",
-        actor=request.user,
-        obj=export,
-        after={"file": export.file, "sha256": export.sha256},
-        ip=client_ip(request),
-    )
-    return FileResponse(path.open("rb"), as_attachment=True, filename=path.name)
+    hr_exports.hr_export_download_audit(export=export, actor=request.user, ip=client_ip(request))
+    filename = f"hr-export-{export.created_at:%Y%m%d}-{export.pk}.{export.format}"
+    return FileResponse(path.open("rb"), as_attachment=True, filename=filename)

@@ -7,9 +7,10 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from portal.accounts import roles
+from portal.org.models import StaffMember
 from portal.records import hr_exports, tasks
 from portal.records.models import AuditEvent, HrExport
-from tests.factories import person
+from tests.factories import DepartmentFactory, person
 from tests.records.test_hr_search import hospital_rows
 
 pytestmark = pytest.mark.django_db
@@ -127,3 +128,93 @@ def test_run_query_count_is_constant(hr_user, django_assert_max_num_queries, n, 
     with django_assert_max_num_queries(22):
         export = hr_exports.hr_export_run(export_id=export.pk)
     assert export.rows == n
+
+
+def test_xlsx_has_the_header_and_a_row_per_person(hr_user):
+    hospital_rows(4)
+    export = hr_exports.hr_export_run(export_id=_request(hr_user, fmt="xlsx").pk)
+    sheet = load_workbook(hr_exports.hr_exports_dir() / export.file, read_only=True).active
+    rows = list(sheet.values)
+    assert rows[0] == (
+        "Employee number",
+        "Name",
+        "Department",
+        "Job role",
+        "Title",
+        "Certifications",
+        "Nurse track: score",
+        "Nurse track: level",
+        "Seed-user points",
+    )
+    assert len(rows) == 1 + 4 and export.rows == 4
+    assert rows[1][6:8] == (80.0, "Proficient")  # the empty seed-user cell is not written
+    assert (rows[1][1], rows[1][4]) == ("Person 0", "护士")
+
+
+def test_xlsx_keeps_formula_like_text_as_text(hr_user):
+    (staff,) = hospital_rows(1)
+    StaffMember.objects.filter(pk=staff.pk).update(full_name="=1+1")
+    export = hr_exports.hr_export_run(export_id=_request(hr_user, fmt="xlsx").pk)
+    sheet = load_workbook(hr_exports.hr_exports_dir() / export.file).active
+    cell = sheet.cell(row=2, column=2)
+    assert (cell.value, cell.data_type) == ("=1+1", "s")
+
+
+def test_running_twice_writes_one_file_and_one_audit_event(hr_user):
+    hospital_rows(2)
+    export = _request(hr_user)
+    first = hr_exports.hr_export_run(export_id=export.pk)
+    second = hr_exports.hr_export_run(export_id=export.pk)
+    assert first.file == second.file and second.status == "done"
+    assert [p.name for p in hr_exports.hr_exports_dir().iterdir()] == [first.file]
+    assert AuditEvent.objects.filter(action="hr_export.done").count() == 1
+    assert AuditEvent.objects.filter(action="hr_export.request").count() == 1
+    assert len(first.sha256) == 64
+
+
+def test_the_export_is_filtered_and_the_seed_user_hook_fills_its_column(hr_user):
+    ward = DepartmentFactory(code="W9")
+    inside = hospital_rows(2, department=ward)
+    hospital_rows(3, start=10)
+    column = hr_exports.ExportColumn(
+        hr_exports.SEED_USER_POINTS, "Seed-user points", lambda ids: {inside[0].pk: 12}
+    )
+    with mock.patch.object(hr_exports, "EXPORT_COLUMNS", [column]):
+        export = hr_exports.hr_export_run(
+            export_id=_request(hr_user, filters={"department": ward.pk}).pk
+        )
+    rows = _csv_rows(export)
+    assert export.rows == 2 and [r[1] for r in rows[1:]] == ["Person 0", "Person 1"]
+    assert rows[0][-1] == "Seed-user points" and [r[-1] for r in rows[1:]] == ["12", ""]
+
+
+def test_exports_list_and_invalid_filters(client, hr_user):
+    hospital_rows(1)
+    export = _request(hr_user)
+    client.force_login(hr_user)
+    listing = client.get(reverse("records:hr_exports"))
+    assert listing.status_code == 200
+    assert reverse("records:hr_export_detail", args=[export.pk]) in listing.content.decode()
+    with mock.patch.object(tasks.hr_export_task, "delay_on_commit") as delay:
+        refused = client.post(
+            reverse("records:hr_export_create"),
+            {"format": "csv", "certified_from": "2026-02-01", "certified_to": "2026-01-01"},
+        )
+        assert refused.status_code == 302 and refused["Location"] == reverse("records:hr_search")
+        bad_format = client.post(reverse("records:hr_export_create"), {"format": "pdf"})
+        assert bad_format.status_code == 400
+    delay.assert_not_called()
+    assert HrExport.objects.count() == 1
+
+
+def test_a_requester_who_lost_the_hr_role_gets_a_failed_export(hr_user):
+    hospital_rows(1)
+    export = _request(hr_user)
+    hr_user.groups.clear()
+    hr_user = type(hr_user).objects.get(pk=hr_user.pk)  # no cached permissions
+
+    tasks.hr_export_task(export.pk)
+    export.refresh_from_db()
+    assert export.status == "failed" and "PermissionDenied" in export.error
+    assert not export.file and not list(hr_exports.hr_exports_dir().glob("*"))
+    assert AuditEvent.objects.filter(action="hr_export.fail", object_id=str(export.pk)).exists()

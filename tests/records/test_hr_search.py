@@ -80,7 +80,13 @@ def test_filters(hr_client):
     assert _names(hr_client.get(url, period)) == {"Person 4"}
     response = hr_client.get(url)
     assert response.context["page"].paginator.count == 4
-    assert "4 matching records" in response.content.decode()
+    html = response.content.decode()
+    assert '<b id="match-count">4</b>' in html and "matching records" in html
+    levels = {level["code"]: level["count"] for level in response.context["levels"]}
+    assert levels == {"novice": 1, "competent": 0, "proficient": 3, "expert": 0, "": 0}
+    assert response.context["chart"]["values"] == [1, 0, 3, 0, 0]
+    assert 'id="level-chart-data"' in html and "records/level_chart.js" in html
+    assert "Proficient" in html  # the level's label, not its code
     first = StaffMember.objects.get(full_name="Person 1")
     link = reverse("records:transcript", args=[first.pk])
     assert f'href="{link}"' in response.content.decode()
@@ -92,3 +98,26 @@ def test_search_query_count_is_constant(hr_client, django_assert_max_num_queries
     with django_assert_max_num_queries(12):
         response = hr_client.get(reverse("records:hr_search"), {"level": "proficient"})
     assert response.context["page"].paginator.count == n
+
+
+def test_the_form_keeps_its_values_and_rows_are_ordered(hr_client):
+    b = DepartmentFactory(code="B-DEPT")
+    a = DepartmentFactory(code="A-DEPT")
+    hospital_rows(1, department=b, start=1)
+    hospital_rows(1, department=a, start=3)
+    hospital_rows(1, department=a, start=2)
+    response = hr_client.get(reverse("records:hr_search"), {"title": "护", "level": "proficient"})
+    html = response.content.decode()
+    assert 'name="title" value="护"' in html
+    assert '<option value="proficient" selected>' in html
+    names = [row.staff.full_name for row in response.context["page"]]
+    assert names == ["Person 2", "Person 3", "Person 1"]  # department A first, then by name
+    # The export buttons carry the same filters.
+    assert '<input type="hidden" name="title" value="护">' in html
+
+
+def test_a_period_that_ends_before_it_starts_is_an_error(hr_client):
+    hospital_rows(2)
+    period = {"certified_from": "2026-02-01", "certified_to": "2026-01-01"}
+    response = hr_client.get(reverse("records:hr_search"), period)
+    assert "The period ends before it starts." in response.content.decode()
