@@ -1,12 +1,14 @@
 """Reads of the certification status table, scoped to the viewer: HR and rollout leads see
 everyone, a department manager their departments (and sub-departments), nobody else."""
 
+import re
+
 from django.db.models import Count, Q, QuerySet
 
 from portal.accounts.roles import HR, has_role
 from portal.org.selectors import department_subtree_ids, managed_department_ids, sees_all_staff
 
-from ..models import CertificationStatus, ProficiencyRecord
+from ..models import Certificate, CertificationStatus, ProficiencyRecord
 
 S = CertificationStatus.Status
 # Counted as covered by readiness: certified, or still within the recertification window or
@@ -98,3 +100,30 @@ def may_see_proficiency_of(viewer, staff) -> bool:
     if not viewer.is_authenticated:
         return False
     return staff.user_id == viewer.pk or viewer.is_superuser or has_role(viewer, HR)
+
+
+def certificate_code_normalised(code: str) -> str:
+    """A code as typed or read out: spaces and hyphens dropped, upper case."""
+    return re.sub(r"[\s-]", "", code or "").upper()
+
+
+def certificates_filtered(*, q: str, state: str, track, today):
+    """HR's certificate list: search by name, employee number or the whole code; filter by
+    track and by state on `today` (valid, expired, revoked)."""
+    certificates = Certificate.objects.order_by("-issued_at", "-pk")
+    if q:
+        certificates = certificates.filter(
+            Q(holder_name__icontains=q)
+            | Q(employee_no__icontains=q)
+            | Q(code=certificate_code_normalised(q))
+        )
+    if track is not None:
+        certificates = certificates.filter(track=track)
+    current = Q(valid_from__lte=today, valid_until__gte=today)
+    if state == "revoked":
+        certificates = certificates.filter(revoked_at__isnull=False)
+    elif state == "valid":
+        certificates = certificates.filter(current, revoked_at__isnull=True)
+    elif state == "expired":
+        certificates = certificates.filter(~current, revoked_at__isnull=True)
+    return certificates

@@ -5,7 +5,7 @@ from django.db import transaction
 from django.forms.models import model_to_dict
 
 from portal.org.models import StaffMember
-from portal.records.services import audit_record
+from portal.records.services import audit_changes, audit_record
 
 from ..models import CertificationTrack
 from .certification import status_refresh_later
@@ -28,10 +28,7 @@ def track_save(*, actor, form, ip: str | None = None) -> CertificationTrack:
             before, old_role = track_snapshot(old), old.job_role_id
         track = form.save()
         after = track_snapshot(track)
-        if before is not None:
-            changed = {k for k in after if before.get(k) != after.get(k)}
-            before = {k: before[k] for k in changed}
-            after = {k: after[k] for k in changed}
+        before, after = audit_changes(before, after)
         audit_record(
             action="track.create" if creating else "track.update",
             actor=actor,

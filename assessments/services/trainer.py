@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from portal.records.services import audit_record
+from portal.records.services import audit_changes, audit_record
 
 from ..models import Attempt, Exam
 from .grading import exam_outcome_refresh
@@ -74,10 +74,7 @@ def exam_save(*, actor, form, ip: str | None = None) -> Exam:
             form.cleaned_data["trainers"] = get_user_model().objects.filter(pk=actor.pk)
         exam = form.save()
         after = exam_snapshot(exam)
-        if before is not None:
-            changed = {k for k in after if before.get(k) != after.get(k)}
-            before = {k: before[k] for k in changed}
-            after = {k: after[k] for k in changed}
+        before, after = audit_changes(before, after)
         audit_record(
             action="exam.create" if creating else "exam.update",
             actor=actor,

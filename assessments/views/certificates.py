@@ -6,7 +6,7 @@ import re
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -22,6 +22,7 @@ from portal.records.services import client_ip
 
 from ..documents import certificate_pdf as render_pdf
 from ..models import Certificate, CertificationStatus, CertificationTrack
+from ..selectors.certification import certificate_code_normalised, certificates_filtered
 from ..services.certificates import CertificateRefused, certificate_reissue, certificate_revoke
 
 URGENT_DAYS = 30
@@ -127,7 +128,7 @@ def certificate_manage(request):
     tracks = list(CertificationTrack.objects.order_by("code").only("pk", "name", "name_zh"))
     track = next((t for t in tracks if str(t.pk) == request.GET.get("track")), None)
     today = timezone.localdate()
-    certificates = _certificates_filtered(q=q, state=state, track=track, today=today)
+    certificates = certificates_filtered(q=q, state=state, track=track, today=today)
     context = paginate(request, certificates)
     for cert in context["page"]:
         cert.state = cert.state_on(today)
@@ -136,24 +137,6 @@ def certificate_manage(request):
         "assessments/certificates/manage.html",
         {"q": q, "state": state, "tracks": tracks, "track": track, **context},
     )
-
-
-def _certificates_filtered(*, q: str, state: str, track, today):
-    certificates = Certificate.objects.order_by("-issued_at", "-pk")
-    if q:
-        certificates = certificates.filter(
-            Q(holder_name__icontains=q) | Q(employee_no__icontains=q) | Q(code=_normalised(q))
-        )
-    if track is not None:
-        certificates = certificates.filter(track=track)
-    current = Q(valid_from__lte=today, valid_until__gte=today)
-    if state == "revoked":
-        certificates = certificates.filter(revoked_at__isnull=False)
-    elif state == "valid":
-        certificates = certificates.filter(current, revoked_at__isnull=True)
-    elif state == "expired":
-        certificates = certificates.filter(~current, revoked_at__isnull=True)
-    return certificates
 
 
 @login_required
@@ -223,13 +206,9 @@ def certificate_reissue_view(request, pk: int):
 # --- Public verification -----------------------------------------------------------------------
 
 
-def _normalised(code: str) -> str:
-    return re.sub(r"[\s-]", "", code or "").upper()
-
-
 @require_GET
 def certificate_verify_form(request):
-    code = _normalised(request.GET.get("code", ""))
+    code = certificate_code_normalised(request.GET.get("code", ""))
     if code:
         return redirect("certificate_verify", code=code)
     return _no_store(render(request, "assessments/certificates/verify_form.html"))
@@ -237,7 +216,7 @@ def certificate_verify_form(request):
 
 @require_GET
 def certificate_verify(request, code: str):
-    code = _normalised(code)
+    code = certificate_code_normalised(code)
     certificate = None
     if CODE_RE.match(code):
         certificate = (

@@ -20,7 +20,7 @@ from django.utils import timezone, translation
 
 from portal.accounts.roles import LEARNER
 from portal.progress import Progress
-from portal.records.services import AuditEntry, audit_record, audit_record_many
+from portal.records.services import AuditEntry, audit_changes, audit_record, audit_record_many
 
 from .models import Department, JobRole, RosterImport, Shift, StaffMember
 from .roster import FIELDS, RosterFileError, RosterPlan, roster_check, roster_read
@@ -515,10 +515,7 @@ def org_record_save(*, actor, form, ip: str | None = None):
         if isinstance(instance, StaffMember) and instance.user_id:
             get_user_model().objects.filter(pk=instance.user_id).update(is_active=instance.active)
         after = _snapshot(instance)
-        if before is not None:
-            changed = {k for k in after if before.get(k) != after.get(k)}
-            before = {k: before.get(k) for k in changed}
-            after = {k: after[k] for k in changed}
+        before, after = audit_changes(before, after)
         if isinstance(instance, StaffMember) and (
             before is None or STAFF_CHANGES_THAT_MATTER & set(after)
         ):

@@ -120,6 +120,14 @@ def audit_record(
     return audit_record_many(entries=[entry])[0]
 
 
+def audit_changes(before: dict | None, after: dict) -> tuple[dict | None, dict]:
+    """An edit's snapshots cut to the fields that changed (a creation, before None, keeps all)."""
+    if before is None:
+        return None, after
+    changed = {k for k in after if before.get(k) != after.get(k)}
+    return {k: before.get(k) for k in changed}, {k: after[k] for k in changed}
+
+
 def client_ip(request) -> str | None:
     return request.META.get("REMOTE_ADDR") if request is not None else None
 
