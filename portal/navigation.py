@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from portal.accounts.roles import HR, MANAGER, ROLE_LABELS, TRAINER, has_role, user_roles
+from portal.records.hr import may_see_hr_records
 
 
 @dataclass
@@ -36,6 +37,8 @@ def navigation_for(user) -> list[NavItem]:
         items.append(
             NavItem("cert_manage", _("Certificates"), reverse("assessments:certificate_manage"))
         )
+    if may_see_hr_records(user):
+        items.append(NavItem("hr_records", _("HR records"), reverse("records:hr_search")))
     if user.has_perm("org.import_roster"):
         items.append(NavItem("roster", _("Roster import"), reverse("org:roster_import_list")))
     if user.is_superuser or has_role(user, TRAINER):

@@ -8,8 +8,9 @@ pivot of the status rows, CSV guarded against formula injection, XLSX in write-o
 
 Columns: employee number, name, department, job role, title; "Certifications", one text cell
 per person ("Track A: certified 2026-01-10, valid until 2027-01-09; Track B: expired
-2026-05-01"); then per track in the result a score and a level column (the *current* score of
-the status table, the one the transcript explains, not the best ever recorded); then the
+2026-05-01"); then the proficiency score, its level and the track it is the score of: the
+person's highest *current* score among the matching tracks (the status table's, the one the
+transcript explains, not the best ever recorded; most people hold one track); then the
 columns other apps register in EXPORT_COLUMNS (the seed-user points column, empty until the
 seed-user app provides it). Certification and score cells describe the matching rows only: an
 export filtered to one track is that track's export.
@@ -170,20 +171,21 @@ def _certifications(frame: pd.DataFrame, names: dict[int, str], texts: dict) -> 
     return joined.groupby(level=0, sort=False).agg("; ".join).to_dict()
 
 
-def _per_track(frame: pd.DataFrame, labels: dict[str, str]) -> dict[int, dict]:
-    """{staff id: {track id: (score, level label)}}: the pivot of the chunk's rows."""
-    if frame.empty:
+def _best_scores(frame: pd.DataFrame, names: dict[int, str], labels: dict) -> dict[int, tuple]:
+    """{staff id: (score, level label, track name)}: each person's highest current score among
+    the chunk's rows (ties: the first track by code), so a promotion file has one figure per
+    person and says which track it comes from."""
+    scored = frame[frame["score"].notna()]
+    if scored.empty:
         return {}
-    frame = frame.assign(
-        score=frame["score"].map(lambda v: None if v is None else float(v)),
-        level=frame["level"].map(lambda code: labels.get(code or "", "")),
-    )
-    pivot = frame.pivot(index="staff_id", columns="track_id", values=["score", "level"])
-    pivot = pivot.astype(object).where(pivot.notna(), None)
-    scores, levels = pivot["score"].to_dict("index"), pivot["level"].to_dict("index")
+    scored = scored.assign(value=scored["score"].map(float))
+    best = scored.sort_values(["staff_id", "value", "order"], ascending=[True, False, True])
+    best = best.drop_duplicates("staff_id")
     return {
-        staff_id: {t: (score, levels[staff_id][t] or None) for t, score in by_track.items()}
-        for staff_id, by_track in scores.items()
+        staff_id: (value, labels.get(level or "") or None, names[track])
+        for staff_id, value, level, track in zip(
+            best["staff_id"], best["value"], best["level"], best["track_id"], strict=True
+        )
     }
 
 
@@ -212,16 +214,15 @@ def _rows(staff, rows, tracks: list, columns: list[ExportColumn]) -> Iterator[li
     texts = _status_texts()
     zh = (translation.get_language() or "").startswith("zh")
     # Empty cells stay None: openpyxl writes no cell for None, but one for every "".
-    empty = (None, None)
+    empty = (None, None, None)
     iterator = staff.values_list(*_STAFF_FIELDS).iterator(chunk_size=CHUNK)
     while chunk := list(islice(iterator, CHUNK)):
         ids = [member[0] for member in chunk]
         frame = _frame(rows, ids, order)
         certifications = _certifications(frame, names, texts)
-        per_track = _per_track(frame, labels)
+        best = _best_scores(frame, names, labels)
         extra = [column.values(ids) for column in columns]
         for pk, number, name, title, dept, dept_zh, role, role_zh in chunk:
-            scored = per_track.get(pk, {})
             cells = [
                 number,
                 name,
@@ -229,9 +230,8 @@ def _rows(staff, rows, tracks: list, columns: list[ExportColumn]) -> Iterator[li
                 _label(role, role_zh, zh),
                 title or None,
                 certifications.get(pk),
+                *best.get(pk, empty),
             ]
-            for track_id in track_ids:
-                cells.extend(scored.get(track_id) or empty)
             cells.extend(values.get(pk) for values in extra)
             yield cells
 
@@ -254,9 +254,7 @@ def hr_export_table(*, viewer, filters: dict, name: str = "hr-export") -> Table:
     header = [_("Employee number"), _("Name"), _("Department"), _("Job role")]
     header.append(pgettext("staff grade", "Title"))
     header.append(_("Certifications"))
-    for track in tracks:
-        header.append(_("%(track)s: score") % {"track": track.display_name})
-        header.append(_("%(track)s: level") % {"track": track.display_name})
+    header.extend([_("Proficiency score"), _("Proficiency level"), _("Score of track")])
     header.extend(str(column.header) for column in columns)
     return Table(
         name=name, header=header, rows=_rows(staff, rows, tracks, columns), total=staff.count()

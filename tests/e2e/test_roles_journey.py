@@ -18,6 +18,7 @@ NAV_ORDER = [
     "staff",
     "certification",
     "cert_manage",
+    "hr_records",
     "roster",
     "feedback",
     "exams",
@@ -30,27 +31,28 @@ STAFF, ROSTER, AUDIT = "/org/staff/", "/org/roster/", "/records/audit/"
 CHASE, FEEDBACK, EXAMS = "/learning/chase/", "/learning/feedback/", "/exams/manage/"
 EXAMINE = "/exams/manage/examine/"
 STATUS, CERTS = "/exams/certification/status/", "/exams/certificates/manage/"
+HR = "/records/hr/"
 # login -> (the nav keys it sees, pages of other roles it must be refused)
 ROLES = {
     "learner-nurse": (
         {"training", "certificates", "notifications"},
-        [STAFF, ROSTER, AUDIT, CHASE, FEEDBACK, EXAMS, EXAMINE, STATUS, CERTS],
+        [STAFF, ROSTER, AUDIT, CHASE, FEEDBACK, EXAMS, EXAMINE, STATUS, CERTS, HR],
     ),
     "learner-doctor": (
         {"training", "certificates", "notifications"},
-        [STAFF, ROSTER, AUDIT, CHASE, FEEDBACK, EXAMS, EXAMINE, STATUS, CERTS],
+        [STAFF, ROSTER, AUDIT, CHASE, FEEDBACK, EXAMS, EXAMINE, STATUS, CERTS, HR],
     ),
     "learner-cashier": (
         {"training", "certificates", "notifications"},
-        [STAFF, ROSTER, AUDIT, CHASE, FEEDBACK, EXAMS, EXAMINE, STATUS, CERTS],
+        [STAFF, ROSTER, AUDIT, CHASE, FEEDBACK, EXAMS, EXAMINE, STATUS, CERTS, HR],
     ),
     "trainer": (
         {"training", "certificates", "feedback", "exams", "examine", "cms", "notifications"},
-        [STAFF, ROSTER, AUDIT, CHASE, STATUS, CERTS],
+        [STAFF, ROSTER, AUDIT, CHASE, STATUS, CERTS, HR],
     ),
     "manager": (
         {"training", "certificates", "chase", "staff", "certification", "notifications"},
-        [ROSTER, AUDIT, FEEDBACK, CERTS],
+        [ROSTER, AUDIT, FEEDBACK, CERTS, HR],
     ),
     "hr": (
         {
@@ -60,6 +62,7 @@ ROLES = {
             "staff",
             "certification",
             "cert_manage",
+            "hr_records",
             "roster",
             "cms",
             "notifications",
@@ -68,11 +71,11 @@ ROLES = {
     ),
     "rollout-lead": (
         {"training", "certificates", "chase", "staff", "certification", "notifications"},
-        [ROSTER, AUDIT, FEEDBACK, CERTS],
+        [ROSTER, AUDIT, FEEDBACK, CERTS, HR],
     ),
     "auditor": (
         {"training", "certificates", "audit", "notifications"},
-        [STAFF, ROSTER, CHASE, FEEDBACK, STATUS, CERTS],
+        [STAFF, ROSTER, CHASE, FEEDBACK, STATUS, CERTS, HR],
     ),
 }
 # What the zh-hans catalogue says for each navigation label (and the sign-out button).
@@ -81,6 +84,7 @@ CHINESE = {
     "certificates": "我的证书",
     "certification": "认证状态",
     "cert_manage": "证书管理",
+    "hr_records": "人事档案",
     "staff": "员工",
     "roster": "花名册导入",
     "audit": "审计日志",

@@ -74,27 +74,43 @@ def test_csv_defuses_formulas(hr_user):
     assert rows[1][1] == '\'=HYPERLINK("http://evil")'
 
 
-def test_one_row_per_person_with_the_best_score(hr_user):
+def test_one_row_per_person_with_their_best_current_score(hr_user):
     from decimal import Decimal
 
-    (a,) = hospital_rows(1, role="nurse", score=Decimal("70"), level="competent")
     from assessments.models import CertificationStatus, CertificationTrack
 
-    t = CertificationTrack.objects.create(code="extra", name="Extra", job_role=a.job_role)
-    CertificationStatus.objects.create(
-        staff=a,
-        track=t,
-        department=a.department,
-        job_role=a.job_role,
-        status="in_progress",
-        score=Decimal("91"),
-        level="expert",
+    a, b, c = hospital_rows(3, role="nurse", score=Decimal("70"), level="competent")
+    # Two more tracks: "a-ward" sorts before the nurse track, "z-extra" after it.
+    early = CertificationTrack.objects.create(code="a-ward", name="Ward", job_role=a.job_role)
+    late = CertificationTrack.objects.create(code="z-extra", name="Extra", job_role=a.job_role)
+    extra = {"department": a.department, "job_role": a.job_role, "status": "in_progress"}
+    CertificationStatus.objects.bulk_create(
+        [
+            # a: the best is the last track in order, not the first row.
+            CertificationStatus(staff=a, track=early, score=Decimal("50"), level="novice", **extra),
+            CertificationStatus(staff=a, track=late, score=Decimal("91"), level="expert", **extra),
+            # b: a tie goes to the first track by code.
+            CertificationStatus(
+                staff=b, track=early, score=Decimal("70"), level="proficient", **extra
+            ),
+            # c: a track with no score yet does not hide the scored one.
+            CertificationStatus(staff=c, track=late, score=None, level="", **extra),
+        ]
     )
-    export = _request(hr_user)
-    export = hr_exports.hr_export_run(export_id=export.pk)
+    export = hr_exports.hr_export_run(export_id=_request(hr_user).pk)
     rows = _csv_rows(export)
-    assert export.rows == 1 and len(rows) == 2
-    assert rows[1][6:8] == ["91.0", "Expert"]
+    assert export.rows == 3 and len(rows) == 4
+    assert rows[0][6:9] == ["Proficiency score", "Proficiency level", "Score of track"]
+    by_name = {row[1]: row[6:9] for row in rows[1:]}
+    assert by_name[a.full_name] == ["91.0", "Expert", "Extra"]
+    assert by_name[b.full_name] == ["70.0", "Proficient", "Ward"]
+    assert by_name[c.full_name] == ["70.0", "Competent", "Nurse track"]
+
+
+def test_a_person_without_any_score_has_empty_score_cells(hr_user):
+    hospital_rows(1, score=None, level="", status="not_started")
+    rows = _csv_rows(hr_exports.hr_export_run(export_id=_request(hr_user).pk))
+    assert rows[1][5] == "Nurse track: not started" and rows[1][6:9] == ["", "", ""]
 
 
 def test_task_is_idempotent_and_records_failures(hr_user):
@@ -142,12 +158,17 @@ def test_xlsx_has_the_header_and_a_row_per_person(hr_user):
         "Job role",
         "Title",
         "Certifications",
-        "Nurse track: score",
-        "Nurse track: level",
+        "Proficiency score",
+        "Proficiency level",
+        "Score of track",
         "Seed-user points",
     )
     assert len(rows) == 1 + 4 and export.rows == 4
-    assert rows[1][6:8] == (80.0, "Proficient")  # the empty seed-user cell is not written
+    assert rows[1][6:9] == (
+        80.0,
+        "Proficient",
+        "Nurse track",
+    )  # the empty seed-user cell is not written
     assert (rows[1][1], rows[1][4]) == ("Person 0", "护士")
 
 
