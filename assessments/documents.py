@@ -11,6 +11,14 @@ from portal.pdf import pdf_render
 from .proficiency import DEFAULT_LEVELS
 
 LEVELS = {level.code: level for level in DEFAULT_LEVELS}
+# Marks other apps print on a certificate: callables (certificate) -> (English, Chinese) or
+# None. The seed-user app appends "Seed user · 种子用户" (in its AppConfig.ready), so this app
+# never imports it.
+CERTIFICATE_MARKS: list = []
+
+
+def certificate_marks(certificate) -> list[tuple[str, str]]:
+    return [mark for provider in CERTIFICATE_MARKS if (mark := provider(certificate))]
 
 
 def verification_url(code: str) -> str:
@@ -32,5 +40,6 @@ def certificate_pdf(certificate) -> bytes:
             "qr": qr_data_uri(url),
             "level": level,
             "state": certificate.state_on(timezone.localdate()),
+            "marks": certificate_marks(certificate),
         },
     )

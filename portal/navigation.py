@@ -5,7 +5,15 @@ from dataclasses import dataclass
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from portal.accounts.roles import HR, MANAGER, ROLE_LABELS, TRAINER, has_role, user_roles
+from portal.accounts.roles import (
+    HR,
+    MANAGER,
+    ROLE_LABELS,
+    ROLLOUT_LEAD,
+    TRAINER,
+    has_role,
+    user_roles,
+)
 from portal.records.hr import may_see_hr_records
 
 
@@ -33,6 +41,12 @@ def navigation_for(user) -> list[NavItem]:
                 reverse("assessments:certification_status"),
             )
         )
+    # Everyone: managers, the rollout lead and HR reach the programme; others their own page
+    # (volunteering, and a seed user's training and activity log).
+    if user.is_superuser or has_role(user, MANAGER, ROLLOUT_LEAD, HR):
+        items.append(NavItem("seedusers", _("Seed users"), reverse("seedusers:nominations")))
+    else:
+        items.append(NavItem("seedusers", _("Seed users"), reverse("seedusers:my_seed")))
     if user.is_superuser or has_role(user, HR):
         items.append(
             NavItem("cert_manage", _("Certificates"), reverse("assessments:certificate_manage"))

@@ -17,6 +17,7 @@ urlpatterns = [
     path("exams/", include("assessments.urls")),
     path("org/", include("portal.org.urls")),
     path("records/", include("portal.records.urls")),
+    path("seed-users/", include("seedusers.urls")),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("django-admin/", admin.site.urls),

@@ -61,6 +61,11 @@ class World:
     # Certification: a nurse track; LEARNER (ED) and card_staff are certified.
     certificate: object
     other_certificate: object
+    # Seed users: LEARNER (ED) is an active seed user with a pending activity; card_staff is
+    # nominated in another department; obs_staff (ED's sub-department) is not nominated.
+    seed: object
+    seed_activity: object
+    other_nomination: object
 
 
 @pytest.fixture(scope="module")
@@ -112,6 +117,7 @@ def _world_build():
     exams = _exams_build(people, users, card_staff=person([roles.LEARNER], department=card))
     exams.update(_practical_build(people, users, card_staff=exams["other_attempt"].staff))
     exams.update(_certification_build(people[LEARNER], exams["other_attempt"].staff))
+    exams.update(_seed_build(people[LEARNER], exams["other_attempt"].staff))
     return World(
         **exams,
         people=users,
@@ -184,6 +190,26 @@ def _certification_build(learner, card_staff) -> dict:
         "certificate": Certificate.objects.get(staff=learner),
         "other_certificate": Certificate.objects.get(staff=card_staff),
     }
+
+
+def _seed_build(learner, card_staff) -> dict:
+    from seedusers.models import Activity, Nomination, Programme
+
+    programme = Programme.objects.create(name="Seed users", min_proficiency=0)
+    seed = Nomination.objects.create(
+        programme=programme, staff=learner, reason="x", status=Nomination.Status.ACTIVE
+    )
+    activity = Activity.objects.create(
+        nomination=seed,
+        kind=Activity.Kind.COACHING,
+        day=timezone.localdate(),
+        minutes=30,
+        colleagues=2,
+        topic="Barcode scanning",
+        token="matrix",
+    )
+    other = Nomination.objects.create(programme=programme, staff=card_staff, reason="x")
+    return {"seed": seed, "seed_activity": activity, "other_nomination": other}
 
 
 def allowed(ok_roles, denied=403, anon=LOGIN):
@@ -377,8 +403,13 @@ MATRIX = [
     ("content:help_search", lambda w: "/help/search/?q=wristband", allowed(EVERYONE)),
     # The Wagtail admin (authoring, organisation): trainers, HR, administrators. Others are sent
     # to its sign-in page.
-    ("cms", lambda w: "/cms/", allowed([TRAINER, HR, ADMIN], denied=302, anon=302)),
-    ("cms", lambda w: "/cms/org/staff/", allowed([TRAINER, HR, ADMIN], denied=302, anon=302)),
+    # The rollout lead reaches the CMS for seed-user programmes; the staff list is read-only.
+    ("cms", lambda w: "/cms/", allowed([TRAINER, HR, LEAD, ADMIN], denied=302, anon=302)),
+    (
+        "cms",
+        lambda w: "/cms/org/staff/",
+        allowed([TRAINER, HR, LEAD, ADMIN], denied=302, anon=302),
+    ),
     (
         "cms",
         lambda w: f"/cms/org/staff/edit/{w.card_staff.pk}/",
@@ -665,6 +696,73 @@ MATRIX = [
         lambda w: "/records/hr/exports/999999/download/",
         {**allowed([]), HR: 404, ADMIN: 404},
     ),
+    # Seed users: managers (their departments), the rollout lead and HR see the programme.
+    ("seedusers:nominations", lambda w: "/seed-users/", allowed([MANAGER, HR, LEAD, ADMIN])),
+    ("seedusers:nominate", lambda w: "/seed-users/nominate/", allowed([MANAGER, LEAD, ADMIN])),
+    # The manager's department's seed user; the seed user herself is sent to her own page.
+    (
+        "seedusers:nomination_detail",
+        lambda w: f"/seed-users/nominations/{w.seed.pk}/",
+        {**allowed([MANAGER, HR, LEAD, ADMIN], denied=404), LEARNER: 302},
+    ),
+    # Another department's nomination by id: 404 for the manager, as for a missing id.
+    (
+        "seedusers:nomination_detail",
+        lambda w: f"/seed-users/nominations/{w.other_nomination.pk}/",
+        allowed([HR, LEAD, ADMIN], denied=404),
+    ),
+    (
+        "seedusers:nomination_detail",
+        lambda w: "/seed-users/nominations/999999/",
+        allowed([], denied=404),
+    ),
+    # POST only.
+    (
+        "seedusers:nomination_decide",
+        lambda w: f"/seed-users/nominations/{w.other_nomination.pk}/decide/",
+        allowed([], denied=405),
+    ),
+    (
+        "seedusers:nomination_activate",
+        lambda w: f"/seed-users/nominations/{w.seed.pk}/activate/",
+        allowed([], denied=405),
+    ),
+    (
+        "seedusers:nomination_step_down",
+        lambda w: f"/seed-users/nominations/{w.seed.pk}/step-down/",
+        allowed([], denied=405),
+    ),
+    ("seedusers:coverage", lambda w: "/seed-users/coverage/", allowed([MANAGER, HR, LEAD, ADMIN])),
+    (
+        "seedusers:activities",
+        lambda w: "/seed-users/activities/",
+        allowed([MANAGER, HR, LEAD, ADMIN]),
+    ),
+    (
+        "seedusers:activity_decide",
+        lambda w: f"/seed-users/activities/{w.seed_activity.pk}/decide/",
+        allowed([], denied=405),
+    ),
+    (
+        "seedusers:issues_csv",
+        lambda w: "/seed-users/issues.csv",
+        allowed([MANAGER, HR, LEAD, ADMIN]),
+    ),
+    (
+        "seedusers:leaderboard",
+        lambda w: "/seed-users/leaderboard/",
+        allowed([MANAGER, HR, LEAD, ADMIN]),
+    ),
+    ("seedusers:my_seed", lambda w: "/seed-users/me/", allowed(EVERYONE)),
+    ("seedusers:volunteer", lambda w: "/seed-users/me/volunteer/", allowed([], denied=405)),
+    ("seedusers:activity_log", lambda w: "/seed-users/me/log/", allowed([], denied=405)),
+    # Only a seed user sees colleagues' training status (of her own department).
+    ("seedusers:colleagues", lambda w: "/seed-users/colleagues/", allowed([LEARNER])),
+    (
+        "cms",
+        lambda w: "/cms/seedusers/programmes/",
+        allowed([LEAD, ADMIN], denied=302, anon=302),
+    ),
     # Public: the front page and the sign-in page.
     ("wagtail-serve", lambda w: "/", allowed(EVERYONE, anon=OK)),
     ("accounts", lambda w: "/accounts/login/", {**allowed([], denied=302, anon=OK)}),
@@ -761,3 +859,51 @@ def test_refusal_page_explains_and_links_back(client, world):
     assert "You do not have access to this page" in body and 'href="/training/"' in body
     client.post("/i18n/setlang/", {"language": "zh-hans"})
     assert "您无权访问此页面" in client.get("/org/staff/").content.decode()
+
+
+def test_manager_nominates_only_in_her_departments(client, world):
+    from seedusers.models import Nomination
+
+    client.force_login(world.people[MANAGER])
+    before = Nomination.objects.count()
+    for member in (world.card_staff,):
+        response = client.post(
+            "/seed-users/nominate/",
+            {
+                "programme": world.seed.programme_id,
+                "staff": member.pk,
+                "reason": "Good with the HIS",
+            },
+        )
+        assert response.status_code == 200
+        assert "Choose someone of your departments" in response.content.decode()
+    assert Nomination.objects.count() == before
+    response = client.post(
+        "/seed-users/nominate/",
+        {"programme": world.seed.programme_id, "staff": world.obs_staff.pk, "reason": "Patient"},
+    )
+    assert response.status_code == 302
+    assert Nomination.objects.filter(staff=world.obs_staff, status="nominated").exists()
+
+
+def test_seed_user_sees_colleagues_of_her_own_department_only(client, world):
+    from assessments.models import CertificationStatus
+
+    client.force_login(world.people[LEARNER])
+    body = client.get("/seed-users/colleagues/").content.decode()
+    # Her department's rows (the certified ED colleagues), never another department's.
+    ed_rows = CertificationStatus.objects.filter(department=world.seed.staff.department_id)
+    for row in ed_rows.exclude(staff=world.seed.staff):
+        assert row.staff.full_name in body
+    assert world.card_staff.full_name not in body
+    assert world.obs_staff.full_name not in body
+
+
+def test_seed_user_cannot_confirm_her_own_activity(client, world):
+    client.force_login(world.people[LEARNER])
+    response = client.post(
+        f"/seed-users/activities/{world.seed_activity.pk}/decide/", {"decision": "confirm"}
+    )
+    assert response.status_code == 404
+    world.seed_activity.refresh_from_db()
+    assert world.seed_activity.status == "pending"

@@ -39,6 +39,7 @@ from ..models import (
     CertificationTrack,
     ProficiencyRecord,
 )
+from ..signals import status_changed
 
 CHUNK = 2000
 # The code on a certificate: no 0/O, 1/I/L, so it can be read out over the phone.
@@ -326,6 +327,7 @@ class RefreshReport:
     removed: int = 0
     certificates: list = field(default_factory=list)  # codes issued
     records: int = 0
+    staff_changed: set = field(default_factory=set)  # whose rows changed
 
 
 def status_refresh(
@@ -341,6 +343,11 @@ def status_refresh(
     report = RefreshReport()
     for start in range(0, len(ids), CHUNK):
         _refresh_chunk(ids[start : start + CHUNK], tracks, cause, actor, now, report)
+    if report.staff_changed:
+        changed = sorted(report.staff_changed)
+        transaction.on_commit(
+            lambda: status_changed.send(sender=CertificationStatus, staff_ids=changed)
+        )
     return report
 
 
@@ -385,6 +392,8 @@ def _rows_write(ids: list[int], plans: list[RowPlan], report: RefreshReport) -> 
     # Rows for tracks that no longer apply (the person changed role, left, the track was
     # retired). Their evidence and certificates stay; the table lists what applies now.
     stale = [row.pk for key, row in existing.items() if key not in wanted]
+    report.staff_changed.update(row.staff_id for row in creates + updates)
+    report.staff_changed.update(key[0] for key, row in existing.items() if key not in wanted)
     CertificationStatus.objects.bulk_create(creates, batch_size=1000)
     CertificationStatus.objects.bulk_update(updates, STATUS_FIELDS + ["updated_at"], 1000)
     if stale:

@@ -49,6 +49,13 @@ _EXAMS = [
 _TRACKS = [f"assessments.{verb}_certificationtrack" for verb in ("add", "change", "view")]
 _CERTIFICATES = ["assessments.view_certificate", "assessments.change_certificate"]
 
+# Seed-user programmes: the rollout lead sets them up (in the CMS) and decides nominations.
+_PROGRAMMES = [
+    *[f"seedusers.{verb}_programme" for verb in ("add", "change", "view")],
+    *[f"seedusers.{verb}_kindratio" for verb in ("add", "change", "view", "delete")],
+    "seedusers.decide_nomination",
+]
+
 # "app_label.codename" per group. Nobody but a superuser deletes organisation data: staff who
 # leave are deactivated, departments are renamed or moved.
 ROLE_PERMISSIONS = {
@@ -64,7 +71,7 @@ ROLE_PERMISSIONS = {
         *_CERTIFICATES,
         "records.view_hr_records",
     ],
-    ROLLOUT_LEAD: [*_ORG_VIEW, "org.view_all_staff"],
+    ROLLOUT_LEAD: [_ADMIN, *_ORG_VIEW, "org.view_all_staff", *_PROGRAMMES],
     AUDITOR: ["records.view_auditevent"],
 }
 

@@ -228,6 +228,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "assessments.tasks.certification_daily_task",
         "schedule": crontab(hour=1, minute=15),
     },
+    # Seed users whose training window opened today move to "in training".
+    "seed-training-daily": {
+        "task": "seedusers.tasks.seed_training_refresh_task",
+        "schedule": crontab(hour=1, minute=45),
+    },
     "roster-import-sweep": {
         "task": "portal.org.tasks.roster_import_sweep_task",
         "schedule": crontab(hour=3, minute=0),

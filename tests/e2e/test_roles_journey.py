@@ -17,6 +17,7 @@ NAV_ORDER = [
     "chase",
     "staff",
     "certification",
+    "seedusers",
     "cert_manage",
     "hr_records",
     "roster",
@@ -35,23 +36,40 @@ HR = "/records/hr/"
 # login -> (the nav keys it sees, pages of other roles it must be refused)
 ROLES = {
     "learner-nurse": (
-        {"training", "certificates", "notifications"},
+        {"training", "certificates", "seedusers", "notifications"},
         [STAFF, ROSTER, AUDIT, CHASE, FEEDBACK, EXAMS, EXAMINE, STATUS, CERTS, HR],
     ),
     "learner-doctor": (
-        {"training", "certificates", "notifications"},
+        {"training", "certificates", "seedusers", "notifications"},
         [STAFF, ROSTER, AUDIT, CHASE, FEEDBACK, EXAMS, EXAMINE, STATUS, CERTS, HR],
     ),
     "learner-cashier": (
-        {"training", "certificates", "notifications"},
+        {"training", "certificates", "seedusers", "notifications"},
         [STAFF, ROSTER, AUDIT, CHASE, FEEDBACK, EXAMS, EXAMINE, STATUS, CERTS, HR],
     ),
     "trainer": (
-        {"training", "certificates", "feedback", "exams", "examine", "cms", "notifications"},
+        {
+            "training",
+            "certificates",
+            "seedusers",
+            "feedback",
+            "exams",
+            "examine",
+            "cms",
+            "notifications",
+        },
         [STAFF, ROSTER, AUDIT, CHASE, STATUS, CERTS, HR],
     ),
     "manager": (
-        {"training", "certificates", "chase", "staff", "certification", "notifications"},
+        {
+            "training",
+            "certificates",
+            "chase",
+            "staff",
+            "certification",
+            "seedusers",
+            "notifications",
+        },
         [ROSTER, AUDIT, FEEDBACK, CERTS, HR],
     ),
     "hr": (
@@ -61,6 +79,7 @@ ROLES = {
             "chase",
             "staff",
             "certification",
+            "seedusers",
             "cert_manage",
             "hr_records",
             "roster",
@@ -70,11 +89,20 @@ ROLES = {
         [AUDIT, FEEDBACK],
     ),
     "rollout-lead": (
-        {"training", "certificates", "chase", "staff", "certification", "notifications"},
+        {
+            "training",
+            "certificates",
+            "chase",
+            "staff",
+            "certification",
+            "seedusers",
+            "cms",
+            "notifications",
+        },
         [ROSTER, AUDIT, FEEDBACK, CERTS, HR],
     ),
     "auditor": (
-        {"training", "certificates", "audit", "notifications"},
+        {"training", "certificates", "seedusers", "audit", "notifications"},
         [STAFF, ROSTER, CHASE, FEEDBACK, STATUS, CERTS, HR],
     ),
 }
@@ -85,6 +113,7 @@ CHINESE = {
     "certification": "认证状态",
     "cert_manage": "证书管理",
     "hr_records": "人事档案",
+    "seedusers": "种子用户",
     "staff": "员工",
     "roster": "花名册导入",
     "audit": "审计日志",
