@@ -278,8 +278,14 @@ def activity_list(request):
     if status in Activity.Status.values:
         rows = rows.filter(status=status)
     context = paginate(request, rows.order_by("-day", "-logged_at"))
+    # selectors.may_confirm for each row, with the viewer's scope read once.
+    lead = selectors.is_rollout_lead(request.user)
+    managed = selectors.managed_department_ids(viewer=request.user)
     for activity in context["page"]:
-        activity.may_confirm = selectors.may_confirm(request.user, activity)
+        staff = activity.nomination.staff
+        activity.may_confirm = staff.user_id != request.user.pk and (
+            lead or staff.department_id in managed
+        )
     return render(
         request,
         "seedusers/activities.html",
