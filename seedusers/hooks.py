@@ -2,6 +2,7 @@
 import this app): the points column of HR exports, the seed-user service section of the
 transcript, and the "seed user" mark on certificates."""
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -11,6 +12,11 @@ from .selectors import points_by_staff
 
 def export_points(staff_ids: list[int]) -> dict[int, int]:
     return points_by_staff(staff_ids)
+
+
+def _local_day(moment) -> str:
+    """The hospital's date of a moment (stored in UTC: `.date()` would be a day off at night)."""
+    return timezone.localdate(moment).isoformat() if moment else ""
 
 
 def transcript_section(staff):
@@ -40,8 +46,8 @@ def transcript_section(staff):
             [
                 n.programme.label,
                 n.get_status_display(),
-                n.activated_at.date().isoformat() if n.activated_at else "",
-                n.stepped_down_at.date().isoformat() if n.stepped_down_at else "",
+                _local_day(n.activated_at),
+                _local_day(n.stepped_down_at),
                 done.get(Activity.Kind.COACHING, 0),
                 done.get(Activity.Kind.FLOOR, 0),
                 done.get(Activity.Kind.ISSUE, 0),

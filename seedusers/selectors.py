@@ -211,7 +211,7 @@ def prerequisites(programme: Programme, staff: StaffMember, *, today: date, scor
             Check(
                 _("Proficiency score at least %(n)s") % {"n": programme.min_proficiency},
                 score is not None and score >= programme.min_proficiency,
-                _("no score yet") if score is None else str(score),
+                _("no score yet") if score is None else f"{score:.1f}",
             )
         )
     return checks
@@ -377,7 +377,8 @@ def coverage(*, programme: Programme, viewer, department_id=None) -> list[Depart
 
 def _suggest(programme: Programme, staff: QuerySet, departments: list) -> None:
     """Fill each gap's candidates in one query: per department and shift, the staff not
-    nominated in the programme, best current score first (no score last)."""
+    nominated in the programme, best current score first (people with no score yet are not
+    suggested: there is nothing to rank them by)."""
     gaps = {(d.department.pk, c.shift.pk): c for d in departments for c in d.cells if c.gap}
     if not gaps:
         return
@@ -468,7 +469,7 @@ def points_by_staff(staff_ids) -> dict[int, int]:
 
 
 def leaderboard(*, programme: Programme, viewer, department_id=None) -> QuerySet:
-    """Seed users of the programme (active or stepped down, with confirmed points), most points
+    """Seed users of the programme (certified, active or stepped down), most points
     first: one query for any page of it."""
     confirmed = Q(activities__status=Activity.Status.CONFIRMED)
     rows = nominations_visible(viewer=viewer, programme=programme).filter(

@@ -255,6 +255,7 @@ def seed_training_refresh(*, staff_ids: Iterable[int] | None = None, now=None) -
             )
             nomination.status = target
             nomination.certified_at = now if target == N.CERTIFIED else nomination.certified_at
+            nomination.updated_at = now  # bulk_update does not apply auto_now
             changed.append(nomination)
         Nomination.objects.bulk_update(changed, ["status", "certified_at", "updated_at"])
         audit_record_many(entries=entries)
@@ -345,13 +346,13 @@ def activity_log(
     sent twice (a double click, a retry after a timeout) logs one activity."""
     if nomination.staff.user_id != actor.pk:
         raise PermissionDenied
-    if nomination.status not in [N.CERTIFIED, N.ACTIVE]:
-        raise ValidationError(_("Activities are logged by certified and active seed users."))
     existing = Activity.objects.filter(token=token).first()
-    if existing is not None:
+    if existing is not None:  # a retry of a form already logged, whatever happened since
         if existing.nomination_id != nomination.pk:
             raise PermissionDenied
         return existing
+    if nomination.status not in [N.CERTIFIED, N.ACTIVE]:
+        raise ValidationError(_("Activities are logged by certified and active seed users."))
     activity = Activity(nomination=nomination, token=token, **data)
     activity.full_clean()
     try:

@@ -107,7 +107,7 @@ def nominate(request):
             s.pk,
             f"{s.full_name} · {s.employee_no} · {s.department.label}"
             + (f" · {s.shift.label}" if s.shift_id else "")
-            + (f" · {scores[s.pk]}" if s.pk in scores else ""),
+            + (f" · {scores[s.pk]:.1f}" if s.pk in scores else ""),
         )
         for s in candidates[:2000]
     ]

@@ -8,7 +8,7 @@ pivot of the status rows, CSV guarded against formula injection, XLSX in write-o
 
 Columns: employee number, name, department, job role, title; "Certifications", one text cell
 per person ("Track A: certified 2026-01-10, valid until 2027-01-09; Track B: expired
-2026-05-01"); then the proficiency score, its level and the track it is the score of: the
+2026-05-01"); then the proficiency score, its level and the track it comes from: the
 person's highest *current* score among the matching tracks (the status table's, the one the
 transcript explains, not the best ever recorded; most people hold one track); then the
 columns other apps register in EXPORT_COLUMNS (the seed-user points column, empty until the
@@ -254,7 +254,7 @@ def hr_export_table(*, viewer, filters: dict, name: str = "hr-export") -> Table:
     header = [_("Employee number"), _("Name"), _("Department"), _("Job role")]
     header.append(pgettext("staff grade", "Title"))
     header.append(_("Certifications"))
-    header.extend([_("Proficiency score"), _("Proficiency level"), _("Score of track")])
+    header.extend([_("Proficiency score"), _("Proficiency level"), _("Track of the score")])
     header.extend(str(column.header) for column in columns)
     return Table(
         name=name, header=header, rows=_rows(staff, rows, tracks, columns), total=staff.count()

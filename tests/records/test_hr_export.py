@@ -100,7 +100,7 @@ def test_one_row_per_person_with_their_best_current_score(hr_user):
     export = hr_exports.hr_export_run(export_id=_request(hr_user).pk)
     rows = _csv_rows(export)
     assert export.rows == 3 and len(rows) == 4
-    assert rows[0][6:9] == ["Proficiency score", "Proficiency level", "Score of track"]
+    assert rows[0][6:9] == ["Proficiency score", "Proficiency level", "Track of the score"]
     by_name = {row[1]: row[6:9] for row in rows[1:]}
     assert by_name[a.full_name] == ["91.0", "Expert", "Extra"]
     assert by_name[b.full_name] == ["70.0", "Proficient", "Ward"]
@@ -160,7 +160,7 @@ def test_xlsx_has_the_header_and_a_row_per_person(hr_user):
         "Certifications",
         "Proficiency score",
         "Proficiency level",
-        "Score of track",
+        "Track of the score",
         "Seed-user points",
     )
     assert len(rows) == 1 + 4 and export.rows == 4
