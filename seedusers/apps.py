@@ -20,5 +20,9 @@ class SeedusersConfig(AppConfig):
                 hr_exports.SEED_USER_POINTS, hooks.POINTS_HEADER, hooks.export_points
             )
         )
+        hr_exports.EXPORT_COLUMNS.append(
+            hr_exports.ExportColumn("seed_user", hooks.SEED_USER_HEADER, hooks.export_seed_user)
+        )
         hr.TRANSCRIPT_SECTIONS.append(hooks.transcript_section)
+        hr.STAFF_MARKS.append(hooks.staff_marks)
         documents.CERTIFICATE_MARKS.append(hooks.certificate_mark)

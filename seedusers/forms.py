@@ -57,6 +57,21 @@ class ActivityForm(forms.ModelForm):
     """One form for the three kinds; which fields count depends on the kind (clean)."""
 
     token = forms.CharField(widget=forms.HiddenInput)
+    K = Activity.Kind
+    # The fields each kind needs (clean checks them); description is a note on any kind.
+    NEEDED = {
+        K.COACHING: ["minutes", "colleagues", "topic"],
+        K.FLOOR: ["shift", "minutes"],
+        K.ISSUE: ["category", "severity", "description"],
+    }
+    SHOWN = {
+        "shift": [K.FLOOR],
+        "minutes": [K.COACHING, K.FLOOR],
+        "colleagues": [K.COACHING],
+        "topic": [K.COACHING],
+        "category": [K.ISSUE],
+        "severity": [K.ISSUE],
+    }
 
     class Meta:
         model = Activity
@@ -83,6 +98,9 @@ class ActivityForm(forms.ModelForm):
         self.fields["shift"].queryset = Shift.objects.order_by("code")
         self.fields["day"].initial = timezone.localdate()
         self.fields["token"].initial = secrets.token_urlsafe(24)
+        self.fields["kind"].initial = Activity.Kind.COACHING
+        for name, kinds in self.SHOWN.items():
+            self.fields[name].widget.attrs["data-kinds"] = " ".join(kinds)
 
     def clean_day(self):
         day = self.cleaned_data["day"]
@@ -93,16 +111,12 @@ class ActivityForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         kind = cleaned.get("kind")
-        need = {
-            Activity.Kind.COACHING: ["minutes", "colleagues", "topic"],
-            Activity.Kind.FLOOR: ["shift", "minutes"],
-            Activity.Kind.ISSUE: ["category", "severity", "description"],
-        }.get(kind, [])
+        need = self.NEEDED.get(kind, [])
         for name in need:
             if not cleaned.get(name):
                 self.add_error(name, _("Needed for this kind of activity."))
         # Fields of the other kinds are dropped rather than stored half-filled.
-        for name in ["shift", "minutes", "colleagues", "topic", "category", "severity"]:
+        for name in self.SHOWN:
             if name not in need and name in cleaned:
                 cleaned[name] = None if name in ("shift", "minutes", "colleagues") else ""
         return cleaned

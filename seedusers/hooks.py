@@ -79,4 +79,35 @@ def certificate_mark(certificate):
     return ("Seed user", "种子用户") if serving else None
 
 
+def _serving(staff_ids) -> dict[int, Nomination]:
+    """Each person's latest nomination as an active or former seed user (one query)."""
+    found: dict[int, Nomination] = {}
+    rows = Nomination.objects.filter(staff_id__in=staff_ids, status__in=Nomination.SERVING)
+    for nomination in rows.order_by("staff_id", "activated_at", "pk"):
+        found[nomination.staff_id] = nomination
+    return found
+
+
+def staff_marks(staff_ids: list[int]) -> dict[int, str]:
+    """The "Seed user" mark beside names in HR search results and on the transcript."""
+    return {staff_id: _("Seed user") for staff_id in _serving(staff_ids)}
+
+
+def export_seed_user(staff_ids: list[int]) -> dict[int, str]:
+    """The export's "Seed user" cell: active since, or served from and to."""
+    cells = {}
+    for staff_id, n in _serving(staff_ids).items():
+        since = _local_day(n.activated_at) if n.activated_at else ""
+        if n.status == Nomination.Status.ACTIVE:
+            cells[staff_id] = _("active since %(day)s") % {"day": since or "—"}
+        else:
+            until = _local_day(n.stepped_down_at) if n.stepped_down_at else ""
+            cells[staff_id] = _("served %(start)s to %(end)s") % {
+                "start": since or "—",
+                "end": until or "—",
+            }
+    return cells
+
+
 POINTS_HEADER = gettext_lazy("Seed-user points")
+SEED_USER_HEADER = gettext_lazy("Seed user")

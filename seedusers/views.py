@@ -45,6 +45,18 @@ def _errors(exc: ValidationError) -> str:
     return " ".join(str(m) for m in exc.messages)
 
 
+def _perform(request, action, success: str) -> bool:
+    """Run a service call for a POST: its refusal becomes the page's error message (nothing
+    changed), its success the given message."""
+    try:
+        action()
+    except ValidationError as exc:
+        messages.error(request, _errors(exc))
+        return False
+    messages.success(request, success)
+    return True
+
+
 def _programme(request):
     """The programme picked in ?programme= (the first active one by default), and its form."""
     programmes = selectors.programmes_active()
@@ -174,21 +186,18 @@ def nomination_detail(request, pk: int):
 def nomination_decide(request, pk: int):
     nomination = selectors.nomination_get(viewer=request.user, pk=pk)
     approve = request.POST.get("decision") == "approve"
-    try:
-        services.nomination_decide(
+    _perform(
+        request,
+        lambda: services.nomination_decide(
             actor=request.user,
             nomination_id=nomination.pk,
             approve=approve,
             note=request.POST.get("note", ""),
             override_reason=request.POST.get("override_reason", ""),
             ip=client_ip(request),
-        )
-    except ValidationError as exc:
-        messages.error(request, _errors(exc))
-    else:
-        messages.success(
-            request, _("Approved: the seed-user training starts.") if approve else _("Declined.")
-        )
+        ),
+        _("Approved: the seed-user training starts.") if approve else _("Declined."),
+    )
     return redirect("seedusers:nomination_detail", nomination.pk)
 
 
@@ -196,14 +205,13 @@ def nomination_decide(request, pk: int):
 @require_POST
 def nomination_activate(request, pk: int):
     nomination = selectors.nomination_get(viewer=request.user, pk=pk)
-    try:
-        services.nomination_activate(
+    _perform(
+        request,
+        lambda: services.nomination_activate(
             actor=request.user, nomination_id=nomination.pk, ip=client_ip(request)
-        )
-    except ValidationError as exc:
-        messages.error(request, _errors(exc))
-    else:
-        messages.success(request, _("Active: on floor duty from today."))
+        ),
+        _("Active: on floor duty from today."),
+    )
     return redirect("seedusers:nomination_detail", nomination.pk)
 
 
@@ -211,17 +219,16 @@ def nomination_activate(request, pk: int):
 @require_POST
 def nomination_step_down(request, pk: int):
     nomination = selectors.nomination_get(viewer=request.user, pk=pk)
-    try:
-        services.nomination_step_down(
+    _perform(
+        request,
+        lambda: services.nomination_step_down(
             actor=request.user,
             nomination_id=nomination.pk,
             reason=request.POST.get("reason", ""),
             ip=client_ip(request),
-        )
-    except ValidationError as exc:
-        messages.error(request, _errors(exc))
-    else:
-        messages.success(request, _("Stepped down. The service so far stays on the record."))
+        ),
+        _("Stepped down. The service so far stays on the record."),
+    )
     if nomination.staff.user_id == request.user.pk:
         return redirect("seedusers:my_seed")
     return redirect("seedusers:nomination_detail", nomination.pk)
@@ -298,20 +305,17 @@ def activity_list(request):
 def activity_decide(request, pk: int):
     activity = selectors.activity_get(viewer=request.user, pk=pk)
     confirm = request.POST.get("decision") == "confirm"
-    try:
-        services.activity_decide(
+    _perform(
+        request,
+        lambda: services.activity_decide(
             actor=request.user,
             activity_id=activity.pk,
             confirm=confirm,
             note=request.POST.get("note", ""),
             ip=client_ip(request),
-        )
-    except ValidationError as exc:
-        messages.error(request, _errors(exc))
-    else:
-        messages.success(
-            request, _("Confirmed: the points count.") if confirm else _("Not confirmed.")
-        )
+        ),
+        _("Confirmed: the points count.") if confirm else _("Not confirmed."),
+    )
     return redirect("seedusers:activities")
 
 
@@ -426,18 +430,17 @@ def volunteer(request):
     if not form.is_valid():
         messages.error(request, _("Choose a programme and say why you would like to take part."))
         return redirect("seedusers:my_seed")
-    try:
-        services.nomination_create(
+    _perform(
+        request,
+        lambda: services.nomination_create(
             actor=request.user,
             programme=form.cleaned_data["programme"],
             staff=staff,
             reason=form.cleaned_data["reason"],
             ip=client_ip(request),
-        )
-    except ValidationError as exc:
-        messages.error(request, _errors(exc))
-    else:
-        messages.success(request, _("Thank you. The rollout lead decides on your application."))
+        ),
+        _("Thank you. The rollout lead decides on your application."),
+    )
     return redirect("seedusers:my_seed")
 
 

@@ -155,6 +155,18 @@ class TranscriptSection:
 # seed-user app appends its "Seed-user service" provider here (in its AppConfig.ready), so the
 # records app never imports it. A provider must cost a fixed number of queries.
 TRANSCRIPT_SECTIONS: list[Callable[[StaffMember], TranscriptSection | None]] = []
+# Providers of marks shown beside a person's name in HR search results and on the transcript:
+# callables (staff ids) -> {staff id: label}, one query each. The seed-user app adds "Seed
+# user" for people who serve or served as one.
+STAFF_MARKS: list[Callable[[list[int]], dict[int, str]]] = []
+
+
+def staff_marks(staff_ids: list[int]) -> dict[int, list[str]]:
+    marks: dict[int, list[str]] = {}
+    for provider in STAFF_MARKS:
+        for staff_id, label in provider(staff_ids).items():
+            marks.setdefault(staff_id, []).append(label)
+    return marks
 
 
 @dataclass
@@ -179,6 +191,7 @@ class Transcript:
     certificates: list[dict]
     tracks: list[TrackProficiency]
     sections: list[TranscriptSection] = field(default_factory=list)
+    marks: list[str] = field(default_factory=list)
     today: date = field(default_factory=timezone.localdate)
 
 
@@ -311,5 +324,6 @@ def transcript_build(*, staff: StaffMember) -> Transcript:
         certificates=_certificates(staff, today),
         tracks=_tracks(staff, viewer_lang()),
         sections=[section for section in sections if section.rows],
+        marks=staff_marks([staff.pk]).get(staff.pk, []),
         today=today,
     )

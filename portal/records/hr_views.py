@@ -48,8 +48,10 @@ def hr_search(request):
         "label": str(_("Rows")),
     }
     context = paginate(request, hr.hr_status_rows_ordered(rows))
+    marks = hr.staff_marks([row.staff_id for row in context["page"]])
     for row in context["page"]:
         row.level_label = hr.level_label(row.level)
+        row.marks = marks.get(row.staff_id, [])
     return render(
         request,
         "records/hr_search.html",

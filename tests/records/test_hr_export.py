@@ -162,6 +162,7 @@ def test_xlsx_has_the_header_and_a_row_per_person(hr_user):
         "Proficiency level",
         "Track of the score",
         "Seed-user points",
+        "Seed user",
     )
     assert len(rows) == 1 + 4 and export.rows == 4
     assert rows[1][6:9] == (

@@ -90,3 +90,36 @@ def test_certificate_mark(ward, status, mark):
     certificate = Certificate(staff=staff, valid_from=date(2026, 1, 10))
     assert hooks.certificate_mark(certificate) == mark
     assert documents.certificate_marks(certificate) == ([mark] if mark else [])
+
+
+def test_seed_user_mark_in_hr_search_transcript_and_export(client, ward, role_groups):
+    from tests.records.test_hr_search import hospital_rows
+
+    serving, former, nominee = hospital_rows(3, department=ward)
+    prog = f.programme()
+    f.nomination(prog, serving, status=N.ACTIVE, activated_at="2026-03-02T02:00:00Z")
+    f.nomination(
+        prog,
+        former,
+        status=N.STEPPED_DOWN,
+        activated_at="2026-01-05T02:00:00Z",
+        stepped_down_at="2026-06-30T02:00:00Z",
+    )
+    f.nomination(prog, nominee, status=N.IN_TRAINING)
+    ids = [serving.pk, former.pk, nominee.pk]
+    assert hr.staff_marks(ids) == {serving.pk: ["Seed user"], former.pk: ["Seed user"]}
+    assert hooks.export_seed_user(ids) == {
+        serving.pk: "active since 2026-03-02",
+        former.pk: "served 2026-01-05 to 2026-06-30",
+    }
+    (column,) = [c for c in hr_exports.export_columns() if c.key == "seed_user"]
+    assert column.values is hooks.export_seed_user
+
+    from portal.accounts import roles
+    from tests.factories import person
+
+    client.force_login(person([roles.HR]).user)
+    body = client.get("/records/hr/").content.decode()
+    assert body.count('class="badge mark"') == 2
+    transcript = client.get(f"/records/hr/staff/{serving.pk}/").content.decode()
+    assert 'class="badge mark">Seed user<' in transcript
