@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
@@ -144,7 +144,7 @@ class Nomination(models.Model):
         DECLINED = "declined", _("Declined")
         IN_TRAINING = "in_training", _("In training")
         CERTIFIED = "certified", _("Certified seed user")
-        ACTIVE = "active", _("Active")
+        ACTIVE = "active", pgettext_lazy("seed user on duty", "Active")
         STEPPED_DOWN = "stepped_down", _("Stepped down")
 
     programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="nominations")

@@ -312,7 +312,7 @@ def nomination_step_down(
         if nomination.status == N.STEPPED_DOWN:
             return nomination
         if nomination.status not in [N.APPROVED, N.IN_TRAINING, N.CERTIFIED, N.ACTIVE]:
-            raise ValidationError(_("Only an approved seed user can step down."))
+            raise ValidationError(_("Only a seed user who has been approved can step down."))
         if not reason:
             raise ValidationError({"reason": _("Say why the seed user steps down.")})
         before = _snapshot(nomination)
