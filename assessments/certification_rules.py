@@ -69,6 +69,8 @@ class PersonEvidence:
     courses_done: dict = field(default_factory=dict)  # course id -> local date completed
     passes: dict = field(default_factory=dict)  # KNOWLEDGE / PRACTICAL -> [Pass], in time order
     started: bool = False  # any progress or attempt on the track's items at all
+    # The first counted practical attempt passed (None: none finished and graded yet).
+    first_practical_passed: bool | None = None
 
 
 @dataclass(frozen=True)

@@ -324,13 +324,24 @@ class DepartmentCoverage:
         return sum(c.gap for c in self.cells)
 
 
-def coverage(*, programme: Programme, viewer, department_id=None) -> list[DepartmentCoverage]:
+def coverage(
+    *,
+    programme: Programme,
+    viewer,
+    department_id=None,
+    department_ids=None,
+    suggest: bool = True,
+) -> list[DepartmentCoverage]:
     """Per department and shift of the programme (and the viewer's scope): active seed users
     against required (ceil(staff / ratio), at least one on a shift with staff), gaps first,
     and for each gap the best-scoring staff of that department and shift not yet nominated.
-    Seven queries whatever the hospital's size."""
+    Seven queries whatever the hospital's size. `viewer=None` is the system's own read (the
+    readiness evaluation), limited to `department_ids`, without suggestions when `suggest`
+    is false."""
     ids = programme_department_ids(programme)
-    visible = department_ids_visible(viewer=viewer)
+    visible = None if viewer is None else department_ids_visible(viewer=viewer)
+    if department_ids is not None:
+        visible = set(department_ids) if visible is None else visible & set(department_ids)
     staff = StaffMember.objects.filter(active=True)
     if ids is not None:
         staff = staff.filter(department_id__in=ids)
@@ -370,7 +381,8 @@ def coverage(*, programme: Programme, viewer, department_id=None) -> list[Depart
             for shift_id, n in sorted(entry["cells"].items(), key=lambda i: shifts[i[0]].code)
         ]
         result.append(DepartmentCoverage(dept, ratio, cells, entry["unshifted"]))
-    _suggest(programme, staff, result)
+    if suggest:
+        _suggest(programme, staff, result)
     result.sort(key=lambda d: (-d.gaps, d.department.code))
     return result
 

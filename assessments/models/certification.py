@@ -140,6 +140,8 @@ class CertificationStatus(models.Model):
     )
     level = models.CharField(_("level"), max_length=20, blank=True)
     score_complete = models.BooleanField(default=False)
+    # Readiness's practical first-time pass rate reads this (None: no graded practical yet).
+    practical_first_passed = models.BooleanField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -61,6 +61,7 @@ STATUS_FIELDS = [
     "score",
     "level",
     "score_complete",
+    "practical_first_passed",
 ]
 
 
@@ -222,6 +223,11 @@ def _person_evidence(staff_id: int, info: TrackInfo, evidence: Evidence):
             if a.passed and not a.excluded
         ]
         items.extend(_proficiency_evidence(kind, a) for a in finished)
+        if kind == prof.PRACTICAL:
+            # Readiness counts first-time passes: the first finished attempt that counts.
+            counted = sorted((a for a in finished if not a.excluded), key=lambda a: a.finished_at)
+            if counted and not counted[0].needs_grading:
+                person.first_practical_passed = bool(counted[0].passed)
     return person, items
 
 
@@ -257,6 +263,7 @@ class RowPlan:
     info: TrackInfo
     computed: rules_.Computed
     proficiency: prof.Proficiency | None  # None: no finished attempt at all
+    first_practical_passed: bool | None = None
 
     def values(self) -> dict:
         p, c = self.proficiency, self.computed
@@ -277,6 +284,7 @@ class RowPlan:
             "score": p.score if counted else None,
             "level": p.level.code if counted else "",
             "score_complete": bool(p and p.complete),
+            "practical_first_passed": self.first_practical_passed,
         }
 
 
@@ -300,7 +308,9 @@ def _plans(staff: list[StaffMember], tracks: list[TrackInfo], evidence: Evidence
                 if items
                 else None
             )
-            plans.append(RowPlan(member, info, computed, proficiency))
+            plans.append(
+                RowPlan(member, info, computed, proficiency, person.first_practical_passed)
+            )
     return plans
 
 

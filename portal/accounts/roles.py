@@ -56,6 +56,14 @@ _PROGRAMMES = [
     "seedusers.decide_nomination",
 ]
 
+# Readiness: the rollout lead defines waves and criteria (in the CMS), decides go / no-go,
+# approves access exceptions and issues API tokens.
+_READINESS = [
+    *[f"readiness.{verb}_{m}" for m in ("wave", "criterion") for verb in ("add", "change", "view")],
+    "readiness.delete_criterion",
+    "readiness.decide_wave",
+]
+
 # "app_label.codename" per group. Nobody but a superuser deletes organisation data: staff who
 # leave are deactivated, departments are renamed or moved.
 ROLE_PERMISSIONS = {
@@ -71,7 +79,7 @@ ROLE_PERMISSIONS = {
         *_CERTIFICATES,
         "records.view_hr_records",
     ],
-    ROLLOUT_LEAD: [_ADMIN, *_ORG_VIEW, "org.view_all_staff", *_PROGRAMMES],
+    ROLLOUT_LEAD: [_ADMIN, *_ORG_VIEW, "org.view_all_staff", *_PROGRAMMES, *_READINESS],
     AUDITOR: ["records.view_auditevent"],
 }
 

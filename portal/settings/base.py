@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "courses",
     "assessments",
     "seedusers",
+    "portal.readiness",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.embeds",

@@ -6,7 +6,7 @@ from datetime import date
 import pytest
 from freezegun import freeze_time
 
-from assessments.models import Certificate, CertificationStatus, ProficiencyRecord
+from assessments.models import Attempt, Certificate, CertificationStatus, ProficiencyRecord
 from assessments.services.certification import status_diff, status_refresh
 from portal.records.models import AuditEvent
 from tests.assessments.certification_factories import attempt, certify, complete_course, track
@@ -208,3 +208,24 @@ def test_people_are_told_when_certified_and_when_recertification_opens():
     titles = [n.title for n in Notification.objects.filter(user=person_.user).order_by("pk")]
     assert len(titles) == 2 and titles[1].startswith("Recertification open")
     assert "2027-01-09" in Notification.objects.order_by("pk").last().body
+
+
+@freeze_time("2026-03-01")
+def test_the_first_counted_practical_attempt_is_recorded_for_readiness():
+    t = track(courses=0, knowledge=False)
+    first_try, second_try, never = (StaffFactory(job_role=job_role("cashier")) for _ in range(3))
+    attempt(t.practical_exam, first_try, when="2026-02-01", percent=90, efficiency=1.0)
+    attempt(t.practical_exam, second_try, when="2026-02-01", percent=40, efficiency=1.0)
+    attempt(t.practical_exam, second_try, when="2026-02-05", percent=90, efficiency=1.0)
+    status_refresh(staff_ids=[first_try.pk, second_try.pk, never.pk])
+    assert _row(first_try, t).practical_first_passed is True
+    assert _row(second_try, t).practical_first_passed is False  # certified, but not first time
+    assert _row(second_try, t).status == S.CERTIFIED
+    assert _row(never, t).practical_first_passed is None
+    # An excluded first attempt (an audited decision) does not count: the next one is first.
+    failed = Attempt.objects.filter(staff=second_try).order_by("finished_at").first()
+    failed.excluded, failed.excluded_reason = True, "Scanner broken"
+    failed.save()
+    status_refresh(staff_ids=[second_try.pk])
+    assert _row(second_try, t).practical_first_passed is True
+    assert status_diff() == []

@@ -11,6 +11,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from assessments.services.certification import status_refresh
+from content.setup import site_tree_ensure
 from portal.org.models import StaffMember
 from seedusers.models import Nomination, Programme
 from tests.assessments.certification_factories import certify, track
@@ -38,6 +39,7 @@ def _setup():
         percent=95,
     )
     status_refresh(staff_ids=[nurse.pk])
+    site_tree_ensure()  # the live server's database is flushed between browser tests
     toolkit = course(roles=(), lessons=1, title="Seed-user toolkit")
     night = StaffMember.objects.filter(
         department=nurse.department, shift=nurse.shift, active=True
