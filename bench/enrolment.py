@@ -5,8 +5,8 @@
 Rebuilds the bench database (never the dev one: see bench/setup.py) with the generated hospital
 of `--size` (bench.generate.build), adds course pages under the catalogue, ten curricula (every
 job role, some limited to departments, two to four courses each, all three due rules, courses
-shared between curricula) and go-live dates (a pilot wave, the rest later, some wards on dates of
-their own), then times `courses.services.enrolment.assignments_recompute`:
+shared between curricula) and rollout waves (a pilot wave, the rest later, some wards in a wave
+of their own), then times `courses.services.enrolment.assignments_recompute`:
 
 1. the first run for all staff (every assignment created),
 2. a no-op second run (nothing changes),
@@ -151,25 +151,35 @@ def curricula_create(pages: dict[str, int]) -> int:
     return len(CURRICULA)
 
 
+PILOT_WAVE = "Bench pilot"
+
+
 def go_live_set() -> dict[str, int]:
-    """A pilot wave (every fifth top-level department), the rest three months later, and every
-    seventh sub-department a date of its own a week after its parent's."""
+    """Rollout waves: a pilot (every fifth top-level department), the rest three months later,
+    and every seventh sub-department in a third wave a week after its parent's. Run again, the
+    waves are reset to that."""
     from portal.org.models import Department
+    from portal.readiness.models import Wave
 
     tops = list(Department.objects.filter(parent__isnull=True).order_by("code"))
     pilot = [d.pk for i, d in enumerate(tops) if i % 5 == 0]
-    Department.objects.filter(pk__in=pilot).update(go_live_date=FIRST_GO_LIVE)
-    Department.objects.filter(parent__isnull=True).exclude(pk__in=pilot).update(
-        go_live_date=SECOND_GO_LIVE
-    )
+    later = [d.pk for d in tops if d.pk not in set(pilot)]
     children = list(
         Department.objects.filter(parent__isnull=False)
         .order_by("code")
         .values_list("pk", flat=True)
     )
     own = children[::7]
-    Department.objects.filter(pk__in=own).update(go_live_date=SECOND_GO_LIVE + timedelta(days=7))
-    return {"pilot": len(pilot), "later": len(tops) - len(pilot), "own date": len(own)}
+    for name, day, departments in (
+        (PILOT_WAVE, FIRST_GO_LIVE, pilot),
+        ("Bench hospital-wide", SECOND_GO_LIVE, later),
+        ("Bench wards a week later", SECOND_GO_LIVE + timedelta(days=7), own),
+    ):
+        wave, _created = Wave.objects.update_or_create(
+            name=name, defaults={"go_live_date": day, "status": Wave.Status.TRAINING}
+        )
+        wave.departments.set(departments)
+    return {"pilot": len(pilot), "later": len(later), "own date": len(own)}
 
 
 def recompute_timed(**kwargs) -> tuple[float, float, dict]:
@@ -213,7 +223,7 @@ def main(argv=None):
     result = build(args.size, seed=args.seed)
     print(report(result))
 
-    from portal.org.models import Department, StaffMember
+    from portal.org.models import StaffMember
 
     # Wagtail logs every page it creates; the bench prints its own summary.
     logging.getLogger("wagtail").setLevel(logging.WARNING)
@@ -233,8 +243,9 @@ def main(argv=None):
     seconds, cpu, counts = recompute_timed()
     print(target_line(f"no-op second run, {staff:,} staff", seconds, cpu, counts))
 
-    pilot = Department.objects.filter(parent__isnull=True, go_live_date=FIRST_GO_LIVE)
-    pilot.update(go_live_date=FIRST_GO_LIVE + timedelta(days=7))
+    from portal.readiness.models import Wave
+
+    Wave.objects.filter(name=PILOT_WAVE).update(go_live_date=FIRST_GO_LIVE + timedelta(days=7))
     seconds, cpu, counts = recompute_timed()
     print(target_line("after the pilot's go-live moved a week, all staff", seconds, cpu, counts))
 

@@ -1,5 +1,6 @@
-"""The demo hospital's training state: go-live dates, a curriculum per job role, assignments,
-and staff at every stage (done, in progress, not started, overdue). Idempotent."""
+"""The demo hospital's training state: rollout waves (go-live dates), a curriculum per job
+role, assignments, and staff at every stage (done, in progress, not started, overdue).
+Idempotent."""
 
 import random
 from datetime import timedelta
@@ -18,6 +19,8 @@ from .services.progress import lesson_complete, lesson_visit
 PILOT = ["ED", "ED-OBS", "CARD", "OPD", "BILL"]
 PILOT_IN_DAYS = 10
 HOSPITAL_IN_DAYS = 100
+PILOT_WAVE = ("Pilot: Emergency, Cardiology, Outpatients and Billing", "试点：急诊、心内科、门诊与收费处")
+HOSPITAL_WAVE = ("Wave 2: hospital-wide", "第二批：全院")
 CURRICULA = [
     # job role, English name, Chinese name, days before go-live for HIS basics / role courses
     ("doctor", "Doctors: new HIS go-live training", "医生：新HIS上线培训"),
@@ -30,12 +33,40 @@ ROLE_DAYS_BEFORE = 5
 
 
 def _go_live_dates(today):
-    for department in Department.objects.all():
-        pilot = department.code in PILOT
-        wanted = today + timedelta(days=PILOT_IN_DAYS if pilot else HOSPITAL_IN_DAYS)
-        if department.go_live_date is None:
-            department.go_live_date = wanted
-            department.save(update_fields=["go_live_date"])
+    """The rollout waves: the pilot departments soon, the rest of the hospital later. A wave
+    that exists keeps its date; departments in no wave yet join theirs. No department_changed
+    signal: build_learning recomputes every assignment right after."""
+    # The demo builds the whole hospital, readiness included: the one place in courses that
+    # reaches up to readiness (product code reads dates through portal.org.golive).
+    from portal.readiness.models import Wave
+
+    in_a_wave = set(Wave.departments.through.objects.values_list("department_id", flat=True))
+    pilot = Department.objects.filter(code__in=PILOT)
+    rest = Department.objects.filter(parent__isnull=True).exclude(code__in=PILOT)
+    for (name, name_zh), days, departments in (
+        (PILOT_WAVE, PILOT_IN_DAYS, pilot),
+        (HOSPITAL_WAVE, HOSPITAL_IN_DAYS, rest),
+    ):
+        wave, created = Wave.objects.get_or_create(
+            name=name,
+            defaults={
+                "name_zh": name_zh,
+                "go_live_date": today + timedelta(days=days),
+                "status": Wave.Status.TRAINING,
+            },
+        )
+        if created:
+            _criteria_defaults(wave)
+        wave.departments.add(*[d for d in departments if d.pk not in in_a_wave])
+
+
+def _criteria_defaults(wave):
+    from portal.readiness.models import Criterion
+
+    Criterion.objects.bulk_create(
+        Criterion(wave=wave, kind=kind, green=green, amber=amber)
+        for kind, (green, amber) in Criterion.DEFAULTS.items()
+    )
 
 
 def _curricula():

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from courses.models import Assignment, Curriculum, CurriculumItem
 from courses.selectors.enrolment import item_kind_for
+from portal.org.golive import department_go_live_dates
 from portal.org.models import Department, StaffMember
 from portal.org.selectors import department_subtree_ids
 from portal.records.services import audit_record
@@ -118,12 +119,12 @@ def _assignable_targets(keys: set[Key]) -> set[Key]:
 
 
 def _go_live_dates() -> dict[int, date | None]:
-    """Each department's go-live: its own, else its nearest ancestor's, else none."""
+    """Each department's go-live: its own (its rollout wave's, through portal.org.golive),
+    else its nearest ancestor's, else none. Two queries whatever the size of the tree."""
+    own = department_go_live_dates()
     rows = {
-        pk: (parent_id, go_live)
-        for pk, parent_id, go_live in Department.objects.values_list(
-            "pk", "parent_id", "go_live_date"
-        )
+        pk: (parent_id, own.get(pk))
+        for pk, parent_id in Department.objects.values_list("pk", "parent_id")
     }
     resolved: dict[int, date | None] = {}
 

@@ -60,8 +60,8 @@ class Department(BilingualName):
         on_delete=models.PROTECT,
     )
     active = models.BooleanField(_("in use"), default=True)
-    # Interim: the readiness issue replaces this with the department's rollout wave.
-    go_live_date = models.DateField(_("go-live date"), null=True, blank=True)
+    # The go-live date is the department's rollout wave's (readiness), read through
+    # portal.org.golive so that org does not depend on readiness.
 
     class Meta(BilingualName.Meta):
         verbose_name = _("department")

@@ -287,7 +287,8 @@ def roster_plan_apply(
 
 # What other apps recompute from (assignments by role, department and hire date).
 STAFF_CHANGES_THAT_MATTER = {"department", "job_role", "hire_date", "active"}
-DEPARTMENT_CHANGES_THAT_MATTER = {"go_live_date", "parent"}
+# (Go-live dates come from rollout waves, whose service sends department_changed itself.)
+DEPARTMENT_CHANGES_THAT_MATTER = {"parent"}
 
 
 def _staff_changed_on_commit(staff_ids: list[int]):

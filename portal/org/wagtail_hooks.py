@@ -42,8 +42,8 @@ class DepartmentViewSet(OrgViewSet):
     url_prefix = "org/departments"
     model = Department
     icon = "group"
-    form_fields = ["code", "name", "name_zh", "kind", "site", "parent", "active", "go_live_date"]
-    list_display = ["code", "name", "name_zh", "kind", "parent", "go_live_date", "active"]
+    form_fields = ["code", "name", "name_zh", "kind", "site", "parent", "active"]
+    list_display = ["code", "name", "name_zh", "kind", "parent", "active"]
     list_filter = ["kind", "site", "active"]
     search_fields = ["code", "name", "name_zh"]
 

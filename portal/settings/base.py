@@ -229,6 +229,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "assessments.tasks.certification_daily_task",
         "schedule": crontab(hour=1, minute=15),
     },
+    # Readiness: today's snapshot of every open wave (trends are drawn from snapshots).
+    "readiness-snapshot": {
+        "task": "portal.readiness.tasks.readiness_snapshot_task",
+        "schedule": crontab(hour=2, minute=0),
+    },
     # Seed users whose training window opened today move to "in training".
     "seed-training-daily": {
         "task": "seedusers.tasks.seed_training_refresh_task",

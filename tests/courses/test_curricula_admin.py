@@ -16,6 +16,7 @@ from portal.records.models import AuditEvent
 from tests.courses.factories import course
 from tests.courses.test_enrolment_engine import active_pages, curriculum, owed, staff
 from tests.factories import DepartmentFactory, UserFactory, job_role, person
+from tests.readiness.factories import wave
 
 pytestmark = pytest.mark.django_db
 
@@ -81,7 +82,8 @@ def item_rows(found) -> list[tuple]:
 def test_trainer_creates_a_curriculum_and_nurses_get_it(
     trainer_client, django_capture_on_commit_callbacks
 ):
-    ward = DepartmentFactory(code="ED", go_live_date=date(2026, 6, 1))
+    ward = DepartmentFactory(code="ED")
+    wave([ward], go_live=date(2026, 6, 1))
     bcma, charts = course(lessons=1), course(lessons=1)
     nurse = staff(department=ward, hire_date=date(2026, 1, 1))
     page = trainer_client.get(ADD)

@@ -30,7 +30,7 @@ def test_the_bench_builds_curricula_and_times_the_recompute():
     assert Curriculum.objects.filter(departments__isnull=False).distinct().count() == 4
     waves = go_live_set()
     assert waves["pilot"] >= 1
-    assert not Department.objects.filter(parent__isnull=True, go_live_date__isnull=True).exists()
+    assert not Department.objects.filter(parent__isnull=True, waves__isnull=True).exists()
 
     seconds, cpu, counts = recompute_timed()
     assert counts["created"] == Assignment.objects.count() > 0

@@ -13,6 +13,7 @@ from courses.services.enrolment import assignments_recompute
 from portal.records.models import AuditEvent
 from tests.courses.factories import course
 from tests.factories import DepartmentFactory, StaffFactory, job_role
+from tests.readiness.factories import wave
 
 pytestmark = pytest.mark.django_db
 
@@ -84,7 +85,9 @@ def test_fixed_date():
 def test_days_before_the_departments_go_live():
     page = course(lessons=0)
     curriculum(items=[(page, Rule.BEFORE_GO_LIVE, 14)])
-    nurse = staff(department=DepartmentFactory(go_live_date=date(2026, 3, 1)))
+    ward = DepartmentFactory()
+    wave([ward], go_live=date(2026, 3, 1))
+    nurse = staff(department=ward)
     assignments_recompute()
     assert owed(nurse, page).due_date == date(2026, 2, 15)
 
@@ -92,8 +95,10 @@ def test_days_before_the_departments_go_live():
 def test_go_live_comes_from_the_nearest_ancestor_else_there_is_no_due_date():
     page = course(lessons=0)
     curriculum(items=[(page, Rule.BEFORE_GO_LIVE, 7)])
-    hospital = DepartmentFactory(code="H", go_live_date=date(2026, 9, 1))
-    medicine = DepartmentFactory(code="IM", parent=hospital, go_live_date=date(2026, 6, 1))
+    hospital = DepartmentFactory(code="H")
+    medicine = DepartmentFactory(code="IM", parent=hospital)
+    wave([hospital], go_live=date(2026, 9, 1))
+    wave([medicine], go_live=date(2026, 6, 1))
     ward = DepartmentFactory(code="IM-01", parent=medicine)
     team = DepartmentFactory(code="IM-01-T1", parent=ward)
     surgery = DepartmentFactory(code="GS", parent=hospital)
@@ -122,11 +127,12 @@ def test_days_after_hire_and_none_without_a_hire_date():
 def test_due_dates_follow_the_roster_and_the_departments():
     page = course(lessons=0)
     curriculum(items=[(page, Rule.BEFORE_GO_LIVE, 10)])
-    ward = DepartmentFactory(go_live_date=date(2026, 4, 11))
+    ward = DepartmentFactory()
+    its_wave = wave([ward], go_live=date(2026, 4, 11))
     nurse = staff(department=ward)
     assignments_recompute()
-    ward.go_live_date = date(2026, 5, 11)
-    ward.save()
+    its_wave.go_live_date = date(2026, 5, 11)
+    its_wave.save()
     assert assignments_recompute() == counts(updated=1)
     assert owed(nurse, page).due_date == date(2026, 5, 1)
 
@@ -198,7 +204,8 @@ def test_an_unpublished_course_is_not_assigned_and_comes_back_when_published():
 
 def test_the_earliest_due_date_wins():
     page = course(lessons=0)
-    ward = DepartmentFactory(go_live_date=date(2026, 5, 1))
+    ward = DepartmentFactory()
+    wave([ward], go_live=date(2026, 5, 1))
     curriculum(items=[(page, Rule.FIXED, date(2026, 6, 1))], name="Hospital-wide")
     early = curriculum(items=[(page, Rule.BEFORE_GO_LIVE, 30)], name="Ward go-live")
     curriculum(items=[(page, Rule.AFTER_HIRE, 365)], name="Newcomers")
@@ -303,7 +310,8 @@ def test_a_removed_item_is_withdrawn_not_deleted():
 
 def test_a_second_run_changes_nothing():
     pages = [course(lessons=0) for _ in range(3)]
-    ward = DepartmentFactory(go_live_date=date(2026, 6, 1))
+    ward = DepartmentFactory()
+    wave([ward], go_live=date(2026, 6, 1))
     curriculum(
         items=[
             (pages[0], Rule.FIXED, date(2026, 5, 1)),

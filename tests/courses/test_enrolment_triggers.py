@@ -1,7 +1,7 @@
 """What recomputes assignments, after commit: roster imports and admin edits of staff (org's
-staff_changed signal), a department's go-live date (department_changed), curricula (their own
-save path, see test_curricula_admin) and courses being unpublished or deleted. The task is thin
-and idempotent."""
+staff_changed signal), a rollout wave's go-live date (department_changed, sent by wave_save),
+curricula (their own save path, see test_curricula_admin) and courses being unpublished or
+deleted. The task is thin and idempotent."""
 
 from datetime import date
 from unittest import mock
@@ -16,12 +16,15 @@ from portal.accounts import roles
 from portal.org import services as org_services
 from portal.org.models import Department, StaffMember
 from portal.org.signals import department_changed, staff_changed
+from portal.readiness.models import Wave
+from portal.readiness.waves import wave_save
 from portal.records.models import AuditEvent
 from tests.courses.factories import course
 from tests.courses.test_enrolment_engine import active_pages, curriculum, owed, staff
 from tests.factories import DepartmentFactory, job_role, person
 from tests.org.test_admin_edits import _staff_form
 from tests.org.test_roster_read import cells, roster_csv
+from tests.readiness.factories import wave
 
 pytestmark = pytest.mark.django_db
 
@@ -30,7 +33,9 @@ Rule = CurriculumItem.DueRule
 
 @pytest.fixture
 def ed(db):
-    return DepartmentFactory(code="ED", go_live_date=date(2026, 6, 1))
+    department = DepartmentFactory(code="ED")
+    wave([department], go_live=date(2026, 6, 1))
+    return department
 
 
 @pytest.fixture
@@ -140,24 +145,37 @@ def test_creating_staff_in_the_admin_assigns_them(
 class DepartmentForm(forms.ModelForm):
     class Meta:
         model = Department
-        fields = ["code", "name", "parent", "go_live_date"]
+        fields = ["code", "name", "parent"]
 
 
-def test_a_departments_new_go_live_date_moves_its_staffs_due_dates(
+class WaveForm(forms.ModelForm):
+    class Meta:
+        model = Wave
+        fields = ["name", "departments", "go_live_date", "status"]
+
+
+def test_moving_a_waves_go_live_date_moves_its_staffs_due_dates(
     ed, nursing, django_capture_on_commit_callbacks
 ):
     ward = DepartmentFactory(code="ED-01", parent=ed)
     in_ed, in_ward, elsewhere = staff(department=ed), staff(department=ward), staff()
     assignments_recompute_task(staff_ids=None)
-    form = DepartmentForm(
-        {"code": "ED", "name": ed.name, "go_live_date": "2026-07-01"}, instance=ed
+    its_wave = ed.waves.get()
+    form = WaveForm(
+        {
+            "name": its_wave.name,
+            "departments": [ed.pk],
+            "go_live_date": "2026-07-01",
+            "status": its_wave.status,
+        },
+        instance=its_wave,
     )
-    assert form.is_valid()
+    assert form.is_valid(), form.errors
     with (
         mock.patch.object(assignments_recompute_task, "delay_on_commit") as queued,
         django_capture_on_commit_callbacks(execute=True),
     ):
-        org_services.org_record_save(actor=None, form=form)
+        wave_save(actor=None, form=form)
     queued.assert_called_once_with(staff_ids=sorted([in_ed.pk, in_ward.pk]))
     assignments_recompute_task(**queued.call_args.kwargs)
     assert owed(in_ed, nursing).due_date == date(2026, 6, 17)
@@ -166,9 +184,7 @@ def test_a_departments_new_go_live_date_moves_its_staffs_due_dates(
 
 
 def test_renaming_a_department_queues_nothing(ed, django_capture_on_commit_callbacks):
-    form = DepartmentForm(
-        {"code": "ED", "name": "Urgent care", "go_live_date": "2026-06-01"}, instance=ed
-    )
+    form = DepartmentForm({"code": "ED", "name": "Urgent care"}, instance=ed)
     assert form.is_valid()
     with (
         mock.patch.object(assignments_recompute_task, "delay_on_commit") as queued,

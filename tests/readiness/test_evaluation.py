@@ -1,0 +1,237 @@
+"""Readiness figures: per department × role × shift, rolled up by the documented rule, equal to
+a from-scratch recompute from the raw evidence; thresholds, roles' own criteria, the trend and
+its projection; the dashboard pages' query counts."""
+
+import random
+from collections import defaultdict
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+from django.contrib.contenttypes.models import ContentType
+from django.urls import reverse
+from freezegun import freeze_time
+
+from assessments.services.certification import plans_for, status_refresh
+from courses.models import Assignment, CoursePage
+from portal.accounts import roles
+from portal.org.models import StaffMember
+from portal.readiness import evaluation, snapshots
+from portal.readiness.models import Criterion, Snapshot, Wave
+from tests.assessments.certification_factories import attempt, track
+from tests.courses.factories import course
+from tests.factories import DepartmentFactory, job_role, person, shift
+
+pytestmark = pytest.mark.django_db
+K = Criterion.Kind
+TODAY = date(2026, 3, 1)
+
+
+def _wave(departments, go_live=date(2026, 4, 1), **fields) -> Wave:
+    wave = Wave.objects.create(name="Pilot", go_live_date=go_live, **fields)
+    wave.departments.set(departments)
+    for kind, (green, amber) in Criterion.DEFAULTS.items():
+        Criterion.objects.create(wave=wave, kind=kind, green=green, amber=amber)
+    return wave
+
+
+def _hospital(seed=7, n=60):
+    """Two departments (one with a sub-department), two roles, two shifts; random evidence:
+    knowledge and practical attempts (some failed first), overdue and done assignments."""
+    rng = random.Random(seed)
+    ed = DepartmentFactory(code="ED")
+    obs = DepartmentFactory(code="ED-OBS", parent=ed)
+    ph = DepartmentFactory(code="PH")
+    nurse, cashier = job_role("nurse"), job_role("cashier")
+    tracks = {r.code: track(role=r.code, courses=0) for r in (nurse, cashier)}
+    day, night = shift("day"), shift("night")
+    page = course(roles=("nurse",), lessons=0)
+    ct = ContentType.objects.get_for_model(CoursePage)
+    staff = StaffMember.objects.bulk_create(
+        StaffMember(
+            employee_no=f"R{i:05d}",
+            full_name=f"Person {i}",
+            department=rng.choice([ed, obs, ph]),
+            job_role=rng.choice([nurse, cashier]),
+            shift=rng.choice([day, night, None]),
+        )
+        for i in range(n)
+    )
+    for member in staff:
+        t = tracks[member.job_role.code]
+        if rng.random() < 0.7:
+            attempt(t.knowledge_exam, member, when="2026-02-01", percent=rng.choice([50, 90]))
+        if rng.random() < 0.6:
+            first = rng.choice([40, 90])
+            attempt(t.practical_exam, member, when="2026-02-02", percent=first, efficiency=0.8)
+            if first < 80 and rng.random() < 0.5:
+                attempt(t.practical_exam, member, when="2026-02-10", percent=88, efficiency=0.9)
+        if rng.random() < 0.8:
+            Assignment.objects.create(
+                staff=member,
+                content_type=ct,
+                object_id=page.pk,
+                due_date=TODAY - timedelta(days=rng.choice([-10, 3])),
+                completed_at=None if rng.random() < 0.5 else evaluation_now(),
+            )
+    status_refresh(staff_ids=[s.pk for s in staff], now=evaluation_now())
+    return ed, obs, ph, staff
+
+
+def evaluation_now():
+    from django.utils import timezone
+
+    return timezone.make_aware(timezone.datetime(2026, 3, 1, 12))
+
+
+def _recompute(staff, today):
+    """The figures from raw evidence: plans_for recomputes every status row from attempts and
+    courses (not reading the status table); assignments are counted one by one."""
+    cells = defaultdict(evaluation.Counts)
+    for plan in plans_for(staff_ids=[s.pk for s in staff], now=evaluation_now()):
+        values = plan.values()
+        c = cells[(values["department_id"], values["job_role_id"], values["shift_id"])]
+        c.rows += 1
+        c.covered += values["status"] in ("certified", "expiring")
+        if values["practical_first_passed"] is not None:
+            c.first_known += 1
+            c.first_passed += values["practical_first_passed"]
+        if values["score"] is not None:
+            c.scored += 1
+            c.score_sum += Decimal(str(values["score"]))
+    for a in Assignment.objects.select_related("staff"):
+        c = cells[(a.staff.department_id, a.staff.job_role_id, a.staff.shift_id)]
+        c.assignments += 1
+        c.overdue += a.due_date < today and a.completed_at is None
+    return cells
+
+
+@freeze_time("2026-03-01 12:00")
+def test_readiness_equals_a_recompute_from_raw_evidence():
+    ed, obs, ph, staff = _hospital()
+    wave = _wave([ed, ph])
+    readiness = evaluation.wave_readiness(wave=wave, today=TODAY)
+    expected = _recompute(staff, TODAY)
+    got = {
+        (c.department_id, c.job_role_id, c.shift_id): c.counts
+        for d in readiness.departments
+        for c in d.cells
+    }
+    assert set(got) == set(expected)
+    for key, counts in expected.items():
+        for kind in (K.COVERAGE, K.FIRST_PASS, K.PROFICIENCY, K.OVERDUE):
+            assert got[key].value(kind) == counts.value(kind), (key, kind)
+    # Pooled roll-up: the wave's coverage is everyone's, not the mean of departments'.
+    rows = sum(c.rows for c in expected.values())
+    covered = sum(c.covered for c in expected.values())
+    wave_value = next(v for v in readiness.values if v.kind == K.COVERAGE).value
+    assert wave_value == (Decimal(100) * covered / rows).quantize(Decimal("0.1"))
+    # The sub-department goes live with its department.
+    assert {d.department.code for d in readiness.departments} == {"ED", "ED-OBS", "PH"}
+
+
+def test_rag_thresholds_and_the_worst_colour_wins():
+    assert evaluation.rag_for(K.COVERAGE, Decimal("90"), Decimal("90"), Decimal("80")) == "green"
+    assert evaluation.rag_for(K.COVERAGE, Decimal("85"), Decimal("90"), Decimal("80")) == "amber"
+    assert evaluation.rag_for(K.COVERAGE, Decimal("79.9"), Decimal("90"), Decimal("80")) == "red"
+    assert evaluation.rag_for(K.OVERDUE, Decimal("5"), Decimal("5"), Decimal("10")) == "green"
+    assert evaluation.rag_for(K.OVERDUE, Decimal("7"), Decimal("5"), Decimal("10")) == "amber"
+    assert evaluation.rag_for(K.OVERDUE, Decimal("12"), Decimal("5"), Decimal("10")) == "red"
+    assert evaluation.rag_for(K.COVERAGE, None, Decimal("90"), Decimal("80")) == "grey"
+    assert evaluation.worst(["green", "grey", "amber"]) == "amber"
+    assert evaluation.worst(["grey"]) == "grey"
+
+
+@freeze_time("2026-03-01 12:00")
+def test_a_roles_own_criterion_replaces_the_general_one_for_its_cells():
+    ed, _obs, ph, _staff = _hospital(n=40)
+    wave = _wave([ed, ph])
+    nurse = job_role("nurse")
+    Criterion.objects.create(
+        wave=wave, kind=K.COVERAGE, job_role=nurse, green=Decimal("0"), amber=Decimal("0")
+    )
+    readiness = evaluation.wave_readiness(wave=wave, today=TODAY)
+    for dept in readiness.departments:
+        for cell in dept.cells:
+            coverage = next(v for v in cell.values if v.kind == K.COVERAGE)
+            if cell.job_role_id == nurse.pk and coverage.value is not None:
+                assert coverage.rag == "green" and coverage.green == 0
+
+
+def test_another_waves_sub_department_is_not_counted_twice():
+    ed = DepartmentFactory(code="ED")
+    obs = DepartmentFactory(code="ED-OBS", parent=ed)
+    pilot, later = _wave([ed]), _wave([obs], go_live=date(2026, 9, 1))
+    assert evaluation.wave_department_ids(pilot) == {ed.pk}
+    assert evaluation.wave_department_ids(later) == {obs.pk}
+
+
+def test_projection_finds_the_crossing_and_the_value_at_go_live():
+    start = date(2026, 3, 1)
+    points = [(start + timedelta(days=i), 50 + 2 * i) for i in range(10)]  # +2 points a day
+    at, crossing = snapshots.projection(points, go_live=start + timedelta(days=30), threshold=90)
+    assert at == 100.0  # capped
+    assert crossing == start + timedelta(days=20)
+    flat = [(start + timedelta(days=i), 60) for i in range(5)]
+    assert snapshots.projection(flat, go_live=start + timedelta(days=30), threshold=90) == (
+        60.0,
+        None,
+    )
+    assert snapshots.projection(points[:1], go_live=start, threshold=90) == (None, None)
+
+
+@freeze_time("2026-03-01 12:00")
+def test_snapshots_are_daily_idempotent_and_feed_the_trend():
+    ed, _obs, ph, _staff = _hospital(n=30)
+    wave = _wave([ed, ph], status=Wave.Status.TRAINING)
+    assert snapshots.snapshots_take(today=TODAY) == 3
+    assert snapshots.snapshots_take(today=TODAY) == 3
+    assert Snapshot.objects.filter(day=TODAY).count() == 3
+    # Earlier days as the beat job would have left them: the trend reads them, not today's data.
+    for back, covered_share in ((14, 0.2), (7, 0.35)):
+        for snap in Snapshot.objects.filter(day=TODAY):
+            Snapshot.objects.create(
+                wave=wave,
+                department=snap.department,
+                day=TODAY - timedelta(days=back),
+                rag="red",
+                staff=snap.staff,
+                covered=int(snap.staff * covered_share),
+            )
+    trend = snapshots.coverage_trend(wave=wave, today=TODAY)
+    assert trend.days == [TODAY - timedelta(days=14), TODAY - timedelta(days=7), TODAY]
+    assert trend.coverage[0] < trend.coverage[1]  # 20 % then 35 % of the same people
+    today_rows = Snapshot.objects.filter(day=TODAY)
+    staff_today = sum(r.staff for r in today_rows)
+    assert trend.coverage[2] == round(100 * sum(r.covered for r in today_rows) / staff_today, 1)
+    assert trend.projected_at_go_live is not None and trend.green == 90.0
+
+
+@pytest.mark.parametrize("n", [10, 1000])
+def test_dashboard_pages_keep_their_query_count(
+    client, role_groups, django_assert_max_num_queries, n
+):
+    ed = DepartmentFactory(code="ED")
+    nurse = job_role("nurse")
+    t = track(role="nurse", courses=0)
+    day = shift("day")
+    staff = StaffMember.objects.bulk_create(
+        StaffMember(
+            employee_no=f"Q{i:05d}", full_name=f"N {i}", department=ed, job_role=nurse, shift=day
+        )
+        for i in range(n)
+    )
+    del t
+    status_refresh(staff_ids=[s.pk for s in staff])
+    wave = _wave([ed])
+    snapshots.snapshots_take()
+    lead = person([roles.ROLLOUT_LEAD])
+    client.force_login(lead.user)
+    for url in (
+        reverse("readiness:waves"),
+        reverse("readiness:wave", args=[wave.pk]),
+        reverse("readiness:department", args=[wave.pk, ed.pk]),
+        reverse("readiness:people", args=[wave.pk, ed.pk]) + f"?role={nurse.pk}&shift={day.pk}",
+    ):
+        with django_assert_max_num_queries(30):
+            assert client.get(url).status_code == 200, url
