@@ -41,6 +41,8 @@ def navigation_for(user) -> list[NavItem]:
                 reverse("assessments:certification_status"),
             )
         )
+    if user.is_superuser or has_role(user, MANAGER, ROLLOUT_LEAD, HR):
+        items.append(NavItem("readiness", _("Readiness"), reverse("readiness:waves")))
     # Everyone: managers, the rollout lead and HR reach the programme; others their own page
     # (volunteering, and a seed user's training and activity log).
     if user.is_superuser or has_role(user, MANAGER, ROLLOUT_LEAD, HR):

@@ -18,6 +18,7 @@ urlpatterns = [
     path("org/", include("portal.org.urls")),
     path("records/", include("portal.records.urls")),
     path("seed-users/", include("seedusers.urls")),
+    path("readiness/", include("portal.readiness.urls")),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("django-admin/", admin.site.urls),

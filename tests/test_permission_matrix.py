@@ -66,6 +66,12 @@ class World:
     seed: object
     seed_activity: object
     other_nomination: object
+    # Readiness: a wave holding ED (the manager's) with a decision, one holding CARD with a
+    # decision and a condition.
+    ed_wave: object
+    card_wave: object
+    ed_decision: object
+    card_decision: object
 
 
 @pytest.fixture(scope="module")
@@ -118,6 +124,7 @@ def _world_build():
     exams.update(_practical_build(people, users, card_staff=exams["other_attempt"].staff))
     exams.update(_certification_build(people[LEARNER], exams["other_attempt"].staff))
     exams.update(_seed_build(people[LEARNER], exams["other_attempt"].staff))
+    exams.update(_readiness_build(users[LEAD], ed, card))
     return World(
         **exams,
         people=users,
@@ -210,6 +217,34 @@ def _seed_build(learner, card_staff) -> dict:
     )
     other = Nomination.objects.create(programme=programme, staff=card_staff, reason="x")
     return {"seed": seed, "seed_activity": activity, "other_nomination": other}
+
+
+def _readiness_build(lead, ed, card) -> dict:
+    from datetime import date
+
+    from portal.readiness.decisions import decision_record
+    from tests.readiness.factories import wave
+
+    ed_wave = wave([ed], date(2027, 3, 1))
+    card_wave = wave([card], date(2027, 6, 1))
+    due = timezone.localdate() + timedelta(days=14)
+    decisions = {
+        key: decision_record(
+            actor=lead,
+            wave=w,
+            outcome="conditions",
+            rationale="Ready once the night shift is trained",
+            conditions=[{"text": "Night shift trained", "owner": "Head nurse", "due_date": due}],
+            token=f"matrix-{key}",
+        )
+        for key, w in (("ed", ed_wave), ("card", card_wave))
+    }
+    return {
+        "ed_wave": ed_wave,
+        "card_wave": card_wave,
+        "ed_decision": decisions["ed"],
+        "card_decision": decisions["card"],
+    }
 
 
 def allowed(ok_roles, denied=403, anon=LOGIN):
@@ -761,6 +796,93 @@ MATRIX = [
     (
         "cms",
         lambda w: "/cms/seedusers/programmes/",
+        allowed([LEAD, ADMIN], denied=302, anon=302),
+    ),
+    # Readiness: managers (waves holding their departments), HR and the rollout lead.
+    ("readiness:waves", lambda w: "/readiness/", allowed([MANAGER, HR, LEAD, ADMIN])),
+    (
+        "readiness:wave",
+        lambda w: f"/readiness/waves/{w.ed_wave.pk}/",
+        allowed([MANAGER, HR, LEAD, ADMIN]),
+    ),
+    # A wave without the manager's departments does not exist for her.
+    (
+        "readiness:wave",
+        lambda w: f"/readiness/waves/{w.card_wave.pk}/",
+        {**allowed([HR, LEAD, ADMIN]), MANAGER: 404},
+    ),
+    (
+        "readiness:department",
+        lambda w: f"/readiness/waves/{w.ed_wave.pk}/departments/{w.ed_staff.department_id}/",
+        allowed([MANAGER, HR, LEAD, ADMIN]),
+    ),
+    # Another department's id under the manager's wave: not in the wave, 404 for everyone.
+    (
+        "readiness:department",
+        lambda w: f"/readiness/waves/{w.ed_wave.pk}/departments/{w.card_staff.department_id}/",
+        {**allowed([]), MANAGER: 404, HR: 404, LEAD: 404, ADMIN: 404},
+    ),
+    (
+        "readiness:people",
+        lambda w: f"/readiness/waves/{w.ed_wave.pk}/departments/{w.ed_staff.department_id}/people/",
+        allowed([MANAGER, HR, LEAD, ADMIN]),
+    ),
+    (
+        "readiness:people",
+        lambda w: (
+            f"/readiness/waves/{w.card_wave.pk}/departments/{w.card_staff.department_id}/people/"
+        ),
+        {**allowed([HR, LEAD, ADMIN]), MANAGER: 404},
+    ),
+    (
+        "readiness:decisions",
+        lambda w: f"/readiness/waves/{w.ed_wave.pk}/decisions/",
+        allowed([MANAGER, HR, LEAD, ADMIN]),
+    ),
+    (
+        "readiness:decision_new",
+        lambda w: f"/readiness/waves/{w.ed_wave.pk}/decisions/new/",
+        allowed([LEAD, ADMIN]),
+    ),
+    (
+        "readiness:evaluations",
+        lambda w: f"/readiness/waves/{w.ed_wave.pk}/evaluation/",
+        allowed([MANAGER, HR, LEAD, ADMIN]),
+    ),
+    (
+        "readiness:decision_detail",
+        lambda w: f"/readiness/decisions/{w.ed_decision.pk}/",
+        allowed([MANAGER, HR, LEAD, ADMIN]),
+    ),
+    (
+        "readiness:decision_detail",
+        lambda w: f"/readiness/decisions/{w.card_decision.pk}/",
+        {**allowed([HR, LEAD, ADMIN]), MANAGER: 404},
+    ),
+    (
+        "readiness:decision_pdf",
+        lambda w: f"/readiness/decisions/{w.card_decision.pk}/evidence.pdf",
+        {**allowed([HR, LEAD, ADMIN]), MANAGER: 404},
+    ),
+    (
+        "readiness:decision_xlsx",
+        lambda w: f"/readiness/decisions/{w.ed_decision.pk}/evidence.xlsx",
+        allowed([MANAGER, HR, LEAD, ADMIN]),
+    ),
+    # POST only: readiness viewers get 405 for a GET, everyone else 403.
+    (
+        "readiness:decision_signoff",
+        lambda w: f"/readiness/decisions/{w.ed_decision.pk}/sign/",
+        {**allowed([]), MANAGER: 405, HR: 405, LEAD: 405, ADMIN: 405},
+    ),
+    (
+        "readiness:condition_done",
+        lambda w: f"/readiness/conditions/{w.card_decision.conditions.first().pk}/done/",
+        {**allowed([]), MANAGER: 405, HR: 405, LEAD: 405, ADMIN: 405},
+    ),
+    (
+        "cms",
+        lambda w: "/cms/readiness/waves/",
         allowed([LEAD, ADMIN], denied=302, anon=302),
     ),
     # Public: the front page and the sign-in page.
