@@ -19,7 +19,10 @@ from .services.progress import lesson_complete, lesson_visit
 PILOT = ["ED", "ED-OBS", "CARD", "OPD", "BILL"]
 PILOT_IN_DAYS = 10
 HOSPITAL_IN_DAYS = 100
-PILOT_WAVE = ("Pilot: Emergency, Cardiology, Outpatients and Billing", "试点：急诊、心内科、门诊与收费处")
+PILOT_WAVE = (
+    "Pilot: Emergency, Cardiology, Outpatients and Billing",
+    "试点：急诊、心内科、门诊与收费处",
+)
 HOSPITAL_WAVE = ("Wave 2: hospital-wide", "第二批：全院")
 CURRICULA = [
     # job role, English name, Chinese name, days before go-live for HIS basics / role courses
