@@ -37,3 +37,28 @@ def test_demo_builds_everything_and_runs_again_without_doubling(capsys):
         Attempt.objects.count(),
     ]
     assert "learner-nurse@readyline.example" in capsys.readouterr().out
+
+
+@pytest.mark.django_db
+def test_demo_readiness_has_history_and_a_decision():
+    from django.utils import timezone
+
+    from portal.readiness import evaluation, snapshots
+    from portal.readiness.models import Decision, Snapshot, Wave
+
+    call_command("demo")
+    waves = list(Wave.objects.order_by("go_live_date"))
+    assert len(waves) == 2
+    decision = Decision.objects.get()
+    assert decision.wave == waves[0] and decision.outcome == "conditions"
+    assert decision.conditions.count() == 2 and decision.signoffs.count() == 1
+    days = Snapshot.objects.filter(wave=waves[1]).values("day").distinct().count()
+    assert days == 31
+    trend = snapshots.coverage_trend(wave=waves[1])
+    assert trend.projected_at_go_live is not None
+    # Every department of wave 2 is evaluated (the demo certifies few people yet: mostly red).
+    departments = evaluation.wave_readiness(wave=waves[1], today=timezone.localdate()).departments
+    assert len(departments) >= 5 and all(d.rag in ("green", "amber", "red") for d in departments)
+    before = Snapshot.objects.count()
+    call_command("demo")
+    assert Snapshot.objects.count() == before and Decision.objects.count() == 1

@@ -6,6 +6,7 @@ from assessments.demo_practical import build_practical
 from courses.demo_content import build_courses
 from courses.demo_learning import build_learning
 from portal.demo.hospital import PASSWORD, build_hospital, demo_logins
+from portal.readiness.demo import demo_readiness
 from seedusers.demo import demo_seed_users
 
 
@@ -28,6 +29,7 @@ class Command(BaseCommand):
         self.stdout.write(f"Demo practical exams ready: {practical}.")
         self.stdout.write(f"Demo certification ready: {build_certification()}.")
         self.stdout.write(f"Demo seed users ready: {demo_seed_users()}.")
+        self.stdout.write(f"Demo readiness ready: {demo_readiness()}.")
         self.stdout.write(f"Demo logins (password for all: {PASSWORD}):")
         for email, what in demo_logins():
             self.stdout.write(f"  {email:38} {what}")
