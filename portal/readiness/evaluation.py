@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Avg, Count, Q
+from django.db.models import Count, Q, Sum
 
 from assessments.models import CertificationStatus
 from courses.models import Assignment
@@ -177,20 +177,19 @@ def _status_counts(department_ids) -> dict[tuple, Counts]:
             first_known=Count("pk", filter=Q(practical_first_passed__isnull=False)),
             first_passed=Count("pk", filter=Q(practical_first_passed=True)),
             scored=Count("score"),
-            score_avg=Avg("score"),
+            score_sum=Sum("score"),
         )
         .order_by()
     )
     out = {}
     for r in rows:
-        avg = r["score_avg"]
         out[(r["department_id"], r["job_role_id"], r["shift_id"])] = Counts(
             rows=r["rows"],
             covered=r["covered"],
             first_known=r["first_known"],
             first_passed=r["first_passed"],
             scored=r["scored"],
-            score_sum=(Decimal(str(avg)) * r["scored"]) if avg is not None else Decimal("0"),
+            score_sum=Decimal(str(r["score_sum"] or 0)),
         )
     return out
 
@@ -283,7 +282,11 @@ def wave_readiness(*, wave: Wave, today: date, department_ids=None) -> WaveReadi
         by_department[cell.department_id].append(cell)
     for dept_id, _shift_id in seeds:
         by_department.setdefault(dept_id, [])
-    departments = Department.objects.in_bulk(list(by_department))
+    # One query whatever the count (in_bulk with ids splits into batches of 999 on SQLite).
+    departments = {d.pk: d for d in Department.objects.filter(pk__in=ids)}
+    seeds_by_department: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    for (seed_dept, _shift), counts in seeds.items():
+        seeds_by_department[seed_dept].append(counts)
     roles = JobRole.objects.in_bulk()
     shifts = Shift.objects.in_bulk()
     result = []
@@ -295,10 +298,9 @@ def wave_readiness(*, wave: Wave, today: date, department_ids=None) -> WaveReadi
             cell.rag = worst(v.rag for v in cell.values)
             dept_counts.add(cell.counts)
         # Seed users are counted per department × shift, whatever the role.
-        for (seed_dept, _shift), (required, active) in seeds.items():
-            if seed_dept == dept_id:
-                dept_counts.seeds_required += required
-                dept_counts.seeds_active += active
+        for required, active in seeds_by_department.get(dept_id, ()):
+            dept_counts.seeds_required += required
+            dept_counts.seeds_active += active
         dept = DepartmentReadiness(departments[dept_id], dept_counts, dept_cells)
         dept.values = _values(dept_counts, criteria, None)
         dept.rag = worst(v.rag for v in dept.values)
