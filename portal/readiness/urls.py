@@ -1,5 +1,6 @@
 """Readiness pages (namespace "readiness", mounted at /readiness/). The dashboard's views are in
-views.py; decisions and evaluations in decision_urls.py."""
+views.py; decisions and evaluations in decision_urls.py; the access list in access_urls.py;
+API tokens in token_urls.py."""
 
 from django.urls import include, path
 
@@ -21,4 +22,6 @@ urlpatterns = [
         name="people",
     ),
     path("", include("portal.readiness.decision_urls")),
+    path("", include("portal.readiness.access_urls")),
+    path("", include("portal.readiness.token_urls")),
 ]

@@ -1,0 +1,3 @@
+"""API tokens for integrations (included into the "readiness" namespace by urls.py)."""
+
+urlpatterns = []
