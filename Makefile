@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: run test lint bench install fonts messages clean
+.PHONY: run test lint bench backup install fonts messages clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -42,6 +42,10 @@ lint: install
 
 bench: install
 	$(BIN)/python -m bench.roster_import
+
+# A backup of the database and media with its manifest (README: the yearly recovery drill).
+backup: install
+	$(BIN)/python manage.py backup
 
 # Regenerate the translation catalogue after changing strings; commit both .po and .mo.
 messages: install

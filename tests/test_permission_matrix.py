@@ -15,6 +15,7 @@ from assessments.services.attempts import attempt_start, attempt_submit
 from courses.models import ClassroomSession, ProblemReport
 from portal.accounts import roles
 from portal.org.models import RosterImport
+from portal.records.models import AuditEvent
 from tests.assessments import factories as exam_factories
 from tests.assessments.practical_factories import practical_exam, scenario
 from tests.courses.factories import course
@@ -903,12 +904,25 @@ def test_matrix(client, world, index, role, outcome):
     user = world.people[role]
     if user is not None:
         client.force_login(user)
-    response = client.get(build(world))
+    url = build(world)
+    denied = AuditEvent.objects.filter(action="access.denied")
+    before = denied.count()
+    response = client.get(url)
     if outcome == LOGIN:
         assert response.status_code == 302
         assert response["Location"].startswith("/accounts/login/")
     else:
         assert response.status_code == outcome, response.content[:300]
+    # Every refusal is in the audit trail, naming who asked for what; nothing else is.
+    if response.status_code == 403:
+        event = denied.latest("pk")
+        assert denied.count() == before + 1
+        assert (event.actor_id, event.after["path"]) == (
+            getattr(user, "pk", None),
+            url.split("?")[0],
+        )
+    else:
+        assert denied.count() == before
 
 
 def test_confirm_post_is_refused_to_other_roles(client, world):

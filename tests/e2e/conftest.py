@@ -81,10 +81,23 @@ def page(browser, live_server, hospital):
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.js_errors = errors
+    # Every journey also proves its pages work under the Content Security Policy (portal/csp.py):
+    # Chromium reports each refused script, style or frame on the console.
+    refused: list[str] = []
+    page.on(
+        "console",
+        lambda msg: (
+            refused.append(msg.text)
+            if msg.type == "error" and "Content Security Policy" in msg.text
+            else None
+        ),
+    )
+    page.csp_refused = refused
     try:
         yield page
     finally:
         context.close()
+    assert not refused, f"refused by the Content Security Policy: {refused}"
 
 
 def login(page, email: str, password: str | None = None):
