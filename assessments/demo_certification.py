@@ -8,7 +8,12 @@ staff at every stage, with evidence dated relative to today:
   and the certificate is issued live;
 - others: a certificate ending within 30 days (expiring), one that ended months ago (expired),
   a practical exam failed on a critical check, a certificate revoked by HR (an exam taken by a
-  colleague), and people part-way through.
+  colleague), and people part-way through;
+- the readiness mix (READINESS_MIX, `build_readiness_mix`, run after the seed-user demo):
+  enough further staff of each department certified (with a
+  passing retake where an earlier attempt failed) for the rollout waves' figures: the pilot's
+  before its go-live, wave 2's over the last five weeks, some departments green, some amber,
+  some red.
 
 Evidence is written with the ORM (finished, graded attempts; lesson and course completions) at
 moments in the past, then `status_refresh` writes the status table and issues the
@@ -26,6 +31,7 @@ from decimal import Decimal
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from courses.models import Assignment, CoursePage, CourseProgress, LessonPage, LessonProgress
@@ -126,6 +132,26 @@ CAST = {
     "cashier": ["certified_competent", "certified_proficient", "expiring", "expired"],
     "admin": ["certified_proficient", "expiring", "expired", "failed_practical"],
 }
+# The readiness mix: the share of each department's staff (of the roles with a track) certified.
+# The pilot (live for four weeks) was certified before its go-live; wave 2 (live in six weeks)
+# is being certified now, spread over the last five weeks so the daily snapshots rise: some
+# departments green (from 90 %), some amber (from 80 %), some red.
+READINESS_MIX = {
+    "ED": 0.93,
+    "ED-OBS": 0.92,
+    "GS": 0.95,
+    "LAB": 1.0,
+    "IT": 0.92,
+    "NURS": 0.88,
+    "PAED": 0.84,
+    "HR": 0.82,
+    "CARD": 0.62,
+    "BILL": 0.7,
+    "OPD": 0.45,
+    "QA": 0.5,
+}
+PILOT_CERTIFIED_DAYS_AGO = (30, 75)  # before the pilot's go-live (28 days ago)
+WAVE_CERTIFIED_DAYS_AGO = (1, 35)
 # The demo logins' own stories (the other logins keep what the exam demos gave them).
 LOGIN_STAGES = {"learner-nurse": "certified_nurse_login", "learner-cashier": "practical_left"}
 
@@ -345,6 +371,93 @@ def _revoke(members: list[StaffMember], hr) -> int:
     return revoked
 
 
+def _mix_candidates(code: str, tracks, leave: set[int]) -> tuple[int, list[StaffMember]]:
+    """(how many of the department's staff a track counts, those the mix may certify: no demo
+    login, none of `leave`, no examiner station, not certified before, and no attempt
+    unfinished or waiting for a grade (the exam demos' stories stay as they are); by employee
+    number)."""
+    from .models import ExaminerAssignment
+
+    exams = [e for t in tracks.values() for e in (t.knowledge_exam_id, t.practical_exam_id)]
+    staff = StaffMember.objects.filter(
+        department__code=code, active=True, job_role__code__in=list(tracks)
+    ).select_related("job_role")
+    waiting = Attempt.objects.filter(exam_id__in=exams).filter(
+        Q(state=Attempt.State.IN_PROGRESS) | Q(needs_grading=True)
+    )
+    fresh = (
+        staff.filter(user__isnull=False)
+        .exclude(user__email__endswith=f"@{DOMAIN}")
+        .exclude(pk__in=leave)
+        .exclude(pk__in=waiting.values("staff_id"))
+        .exclude(pk__in=ExaminerAssignment.objects.values("staff_id"))
+        .exclude(
+            pk__in=CertificationStatus.objects.filter(
+                status__in=[
+                    CertificationStatus.Status.CERTIFIED,
+                    CertificationStatus.Status.EXPIRING,
+                    CertificationStatus.Status.EXPIRED,
+                    CertificationStatus.Status.REVOKED,
+                ]
+            ).values("staff_id")
+        )
+        .order_by("employee_no")
+    )
+    return staff.count(), list(fresh)
+
+
+def _retakes(evidence: _Evidence, member, track, days_ago: int, sitting_for) -> None:
+    """A passing retake `days_ago` of each of the track's exams the person sat and has not
+    passed yet (within the attempts allowed): "practise until everyone passes"."""
+    for kind, exam in (("knowledge", track.knowledge_exam), ("practical", track.practical_exam)):
+        mine = Attempt.objects.filter(exam=exam, staff=member)
+        if not mine.exists() or mine.filter(passed=True, excluded=False).exists():
+            continue
+        number = mine.count() + 1
+        if exam.max_attempts and number > exam.max_attempts:
+            continue
+        evidence._attempt(exam, member, number, sitting_for(kind, days_ago))
+        exam_outcome_refresh(exam=exam, staff=member)
+
+
+def _readiness_mix(evidence: _Evidence, tracks, leave: set[int]) -> int:
+    """Certify people until each department reaches its READINESS_MIX share of covered staff
+    (certified or expiring, as the status table says now): on a second run every department is
+    there already and nothing is added."""
+    from courses.demo_learning import PILOT
+
+    covered = Counter(
+        CertificationStatus.objects.filter(
+            status__in=[CertificationStatus.Status.CERTIFIED, CertificationStatus.Status.EXPIRING],
+            track__in=tracks.values(),
+        ).values_list("department__code", flat=True)
+    )
+    rng = random.Random(21)
+
+    def sitting_for(kind: str, days_ago: int) -> Sitting:
+        # Proficiency 86 to 94: at the seed-user threshold (85), so a seed user the seed-user
+        # demo picks among them still qualifies, and below the demo night nurse's (96.8).
+        if kind == "knowledge":
+            return Sitting(kind, days_ago + 2, rng.randint(88, 95))
+        return Sitting(kind, days_ago, rng.randint(88, 94), rng.choice((0.8, 0.9, 1.0)))
+
+    added = 0
+    for code, share in READINESS_MIX.items():
+        total, fresh = _mix_candidates(code, tracks, leave)
+        needed = min(len(fresh), -int(-share * total // 1) - covered[code])
+        pilot = code.split("-")[0] in PILOT
+        low, high = PILOT_CERTIFIED_DAYS_AGO if pilot else WAVE_CERTIFIED_DAYS_AGO
+        for member in fresh[: max(needed, 0)]:
+            track = tracks[member.job_role.code]
+            days_ago = rng.randint(low, high)
+            evidence.courses(member, track, days_ago + 7, every=True)
+            _retakes(evidence, member, track, days_ago, sitting_for)
+            sittings = [sitting_for("knowledge", days_ago), sitting_for("practical", days_ago)]
+            evidence.sittings(member, track, sittings)
+            added += 1
+    return added
+
+
 # ---------------------------------------------------------------------------------------------
 
 
@@ -372,6 +485,7 @@ def build_certification() -> str:
     if cashier is not None and "cashier" in tracks:
         _cashier_login(evidence, cashier, tracks["cashier"])
     report = status_refresh(cause=CAUSE, now=now)
+    issued = len(report.certificates)
     revoked = _revoke(to_revoke, hr)
     statuses = Counter(
         CertificationStatus.objects.filter(track__in=tracks.values()).values_list(
@@ -382,5 +496,28 @@ def build_certification() -> str:
     return (
         f"{len(tracks)} tracks ({created} new), {evidence.counts['attempts']} attempts and "
         f"{evidence.counts['courses_completed']} course completions added, "
-        f"{len(report.certificates)} certificates issued, {revoked} revoked; statuses: {shown}"
+        f"{issued} certificates issued, {revoked} revoked; statuses: {shown}"
+    )
+
+
+@transaction.atomic
+def build_readiness_mix(*, leave_out=()) -> str:
+    """Certify further staff for the rollout waves' figures (READINESS_MIX), leaving out the
+    stage cast above and `leave_out` (the seed-user demo's nominees: their training is its
+    story). Run after build_certification and demo_seed_users; idempotent."""
+    now = timezone.now()
+    tracks = {
+        code: track
+        for code in TRACKS
+        if (track := CertificationTrack.objects.filter(code=f"demo-{code}").first()) is not None
+    }
+    leave = set(leave_out)
+    for role, stages in CAST.items():
+        leave |= {m.pk for m in _colleagues(role, len(stages))}
+    evidence = _Evidence(now)
+    added = _readiness_mix(evidence, tracks, leave)
+    issued = len(status_refresh(cause=CAUSE, now=now).certificates) if added else 0
+    return (
+        f"{added} more staff certified for the rollout waves ({evidence.counts['attempts']} "
+        f"attempts, {issued} certificates)"
     )

@@ -15,14 +15,13 @@ from .models import CoursePage, Curriculum, CurriculumItem, LessonPage, LessonPr
 from .services.enrolment import assignments_recompute
 from .services.progress import lesson_complete, lesson_visit
 
-# Pilot departments go live first (wave 1); the rest of the hospital a few months later.
-PILOT = ["ED", "ED-OBS", "CARD", "OPD", "BILL"]
-PILOT_IN_DAYS = 10
-HOSPITAL_IN_DAYS = 100
-PILOT_WAVE = (
-    "Pilot: Emergency, Cardiology, Outpatients and Billing",
-    "试点：急诊、心内科、门诊与收费处",
-)
+# The pilot (Emergency with its observation ward, and Pharmacy) went live four weeks ago and runs
+# dual-track for a few more days; the rest of the hospital goes live in six weeks (wave 2).
+PILOT = ["ED", "PHARM"]
+PILOT_IN_DAYS = -28
+PILOT_DUAL_TRACK_DAYS = 5  # from today
+HOSPITAL_IN_DAYS = 42
+PILOT_WAVE = ("Pilot: Emergency and Pharmacy", "试点：急诊科与药剂科")
 HOSPITAL_WAVE = ("Wave 2: hospital-wide", "第二批：全院")
 CURRICULA = [
     # job role, English name, Chinese name, days before go-live for HIS basics / role courses
@@ -31,14 +30,16 @@ CURRICULA = [
     ("cashier", "Cashiers: new HIS go-live training", "收费员：新HIS上线培训"),
     ("admin", "Administrative staff: new HIS go-live training", "行政人员：新HIS上线培训"),
 ]
-BASICS_DAYS_BEFORE = 21  # basics first: for the pilot these are already overdue
+# Basics first, eight weeks before go-live: for wave 2 they were due a fortnight ago.
+BASICS_DAYS_BEFORE = 56
 ROLE_DAYS_BEFORE = 5
 
 
 def _go_live_dates(today):
-    """The rollout waves: the pilot departments soon, the rest of the hospital later. A wave
-    that exists keeps its date; departments in no wave yet join theirs. No department_changed
-    signal: build_learning recomputes every assignment right after."""
+    """The rollout waves: the pilot live since four weeks, the rest of the hospital in six
+    weeks. A wave that exists keeps its dates and status; departments in no wave yet join
+    theirs. No department_changed signal: build_learning recomputes every assignment right
+    after."""
     # The demo builds the whole hospital, readiness included: the one place in courses that
     # reaches up to readiness (product code reads dates through portal.org.golive).
     from portal.readiness.models import Wave
@@ -46,28 +47,49 @@ def _go_live_dates(today):
     in_a_wave = set(Wave.departments.through.objects.values_list("department_id", flat=True))
     pilot = Department.objects.filter(code__in=PILOT)
     rest = Department.objects.filter(parent__isnull=True).exclude(code__in=PILOT)
-    for (name, name_zh), days, departments in (
-        (PILOT_WAVE, PILOT_IN_DAYS, pilot),
-        (HOSPITAL_WAVE, HOSPITAL_IN_DAYS, rest),
+    for (name, name_zh), days, departments, extra in (
+        (
+            PILOT_WAVE,
+            PILOT_IN_DAYS,
+            pilot,
+            {
+                "status": Wave.Status.LIVE,
+                "dual_track_until": today + timedelta(days=PILOT_DUAL_TRACK_DAYS),
+            },
+        ),
+        (
+            HOSPITAL_WAVE,
+            HOSPITAL_IN_DAYS,
+            rest,
+            {
+                "status": Wave.Status.TRAINING,
+                "dual_track_until": today + timedelta(days=HOSPITAL_IN_DAYS + 28),
+            },
+        ),
     ):
         wave, created = Wave.objects.get_or_create(
             name=name,
-            defaults={
-                "name_zh": name_zh,
-                "go_live_date": today + timedelta(days=days),
-                "status": Wave.Status.TRAINING,
-            },
+            defaults={"name_zh": name_zh, "go_live_date": today + timedelta(days=days), **extra},
         )
         if created:
-            _criteria_defaults(wave)
+            _criteria_defaults(wave, hospital_wide=name == HOSPITAL_WAVE[0])
         wave.departments.add(*[d for d in departments if d.pk not in in_a_wave])
 
 
-def _criteria_defaults(wave):
+def _criteria_defaults(wave, *, hospital_wide=False):
+    """The default criteria. Wave 2's seed users train in the second half of the programme
+    (its floor-support rota is drawn up after the pilot's evaluation), so the rollout lead has
+    its seed-user coverage not counted yet: the criterion is there, switched off."""
     from portal.readiness.models import Criterion
 
     Criterion.objects.bulk_create(
-        Criterion(wave=wave, kind=kind, green=green, amber=amber)
+        Criterion(
+            wave=wave,
+            kind=kind,
+            green=green,
+            amber=amber,
+            active=not (hospital_wide and kind == Criterion.Kind.SEED_USERS),
+        )
         for kind, (green, amber) in Criterion.DEFAULTS.items()
     )
 

@@ -7,6 +7,8 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 from assessments.views.certificates import certificate_verify, certificate_verify_form
 from courses.views.learning import my_training
+from portal.accounts.views import admin_sign_in
+from portal.readiness.api import api
 
 urlpatterns = [
     path("training/", my_training, name="my_training"),
@@ -19,8 +21,17 @@ urlpatterns = [
     path("records/", include("portal.records.urls")),
     path("seed-users/", include("seedusers.urls")),
     path("readiness/", include("portal.readiness.urls")),
+    path("api/", api.urls),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    # The admins' own sign-in pages send people to the portal's (rate limits, audit, MFA).
+    path(
+        "django-admin/login/",
+        admin_sign_in,
+        {"admin": "django-admin"},
+        name="django_admin_login",
+    ),
+    path("cms/login/", admin_sign_in, {"admin": "cms"}, name="cms_login"),
     path("django-admin/", admin.site.urls),
     path("cms/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),

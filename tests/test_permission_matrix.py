@@ -73,6 +73,8 @@ class World:
     card_wave: object
     ed_decision: object
     card_decision: object
+    card_exception: object  # an access exception requested in card_wave for card_staff
+    api_token: object
 
 
 @pytest.fixture(scope="module")
@@ -125,7 +127,7 @@ def _world_build():
     exams.update(_practical_build(people, users, card_staff=exams["other_attempt"].staff))
     exams.update(_certification_build(people[LEARNER], exams["other_attempt"].staff))
     exams.update(_seed_build(people[LEARNER], exams["other_attempt"].staff))
-    exams.update(_readiness_build(users[LEAD], ed, card))
+    exams.update(_readiness_build(users[LEAD], ed, card, exams["other_attempt"].staff))
     return World(
         **exams,
         people=users,
@@ -220,10 +222,11 @@ def _seed_build(learner, card_staff) -> dict:
     return {"seed": seed, "seed_activity": activity, "other_nomination": other}
 
 
-def _readiness_build(lead, ed, card) -> dict:
+def _readiness_build(lead, ed, card, card_staff) -> dict:
     from datetime import date
 
     from portal.readiness.decisions import decision_record
+    from portal.readiness.models import AccessException, ApiToken
     from tests.readiness.factories import wave
 
     ed_wave = wave([ed], date(2027, 3, 1))
@@ -245,6 +248,20 @@ def _readiness_build(lead, ed, card) -> dict:
         "card_wave": card_wave,
         "ed_decision": decisions["ed"],
         "card_decision": decisions["card"],
+        "api_token": ApiToken.objects.create(
+            name="matrix",
+            prefix="rl_0000mtrx",
+            key_hash="m" * 64,
+            scopes=["waves"],
+            created_by=lead,
+        ),
+        "card_exception": AccessException.objects.create(
+            wave=card_wave,
+            staff=card_staff,
+            reason="Agency nurse",
+            expires_on=timezone.localdate() + timedelta(days=5),
+            requested_by=lead,
+        ),
     }
 
 
@@ -889,6 +906,87 @@ MATRIX = [
     # Public: the front page and the sign-in page.
     ("wagtail-serve", lambda w: "/", allowed(EVERYONE, anon=OK)),
     ("accounts", lambda w: "/accounts/login/", {**allowed([], denied=302, anon=OK)}),
+    # The access list: the manager her own wave's, HR, the lead and superusers every wave's.
+    (
+        "readiness:access_list",
+        lambda w: f"/readiness/waves/{w.ed_wave.pk}/access/",
+        allowed([MANAGER, HR, LEAD, ADMIN]),
+    ),
+    (
+        "readiness:access_list",
+        lambda w: f"/readiness/waves/{w.card_wave.pk}/access/",
+        {**allowed([HR, LEAD, ADMIN]), MANAGER: 404},
+    ),
+    (
+        "readiness:access_csv",
+        lambda w: f"/readiness/waves/{w.ed_wave.pk}/access.csv",
+        allowed([MANAGER, HR, LEAD, ADMIN]),
+    ),
+    (
+        "readiness:access_csv",
+        lambda w: f"/readiness/waves/{w.card_wave.pk}/access.csv",
+        {**allowed([HR, LEAD, ADMIN]), MANAGER: 404},
+    ),
+    # Exceptions: the manager requests for her own departments, the lead for anyone; HR reads.
+    (
+        "readiness:exception_request",
+        lambda w: f"/readiness/waves/{w.ed_wave.pk}/access/exceptions/new/?staff={w.ed_staff.pk}",
+        allowed([MANAGER, LEAD, ADMIN]),
+    ),
+    (
+        "readiness:exception_request",
+        lambda w: (
+            f"/readiness/waves/{w.card_wave.pk}/access/exceptions/new/?staff={w.card_staff.pk}"
+        ),
+        {**allowed([LEAD, ADMIN]), MANAGER: 404},
+    ),
+    # Someone not in the wave, asked for under ED's wave: not found for all who see it.
+    (
+        "readiness:exception_request",
+        lambda w: f"/readiness/waves/{w.ed_wave.pk}/access/exceptions/new/?staff={w.card_staff.pk}",
+        {**allowed([]), **dict.fromkeys([MANAGER, HR, LEAD, ADMIN], 404)},
+    ),
+    # POST only: 405 for a GET by readiness viewers, 403 for the others.
+    (
+        "readiness:exception_decide",
+        lambda w: f"/readiness/exceptions/{w.card_exception.pk}/decide/",
+        {**allowed([]), **dict.fromkeys([MANAGER, HR, LEAD, ADMIN], 405)},
+    ),
+    # API tokens: the rollout lead's (and superusers').
+    ("readiness:tokens", lambda w: "/readiness/tokens/", allowed([LEAD, ADMIN])),
+    (
+        "readiness:token_revoke",
+        lambda w: f"/readiness/tokens/{w.api_token.pk}/revoke/",
+        {**allowed([]), LEAD: 405, ADMIN: 405},
+    ),
+    # The API: schema and docs are public; every endpoint wants a bearer token, a browser
+    # session is no substitute (401, not a sign-in redirect).
+    ("api:openapi-json", lambda w: "/api/openapi.json", allowed(EVERYONE, anon=OK)),
+    ("api:openapi-view", lambda w: "/api/docs", allowed(EVERYONE, anon=OK)),
+    ("api:api-root", lambda w: "/api/", dict.fromkeys(EVERYONE, 404)),
+    ("api:waves", lambda w: "/api/waves", dict.fromkeys(EVERYONE, 401)),
+    (
+        "api:wave_readiness",
+        lambda w: f"/api/waves/{w.ed_wave.pk}/readiness",
+        dict.fromkeys(EVERYONE, 401),
+    ),
+    (
+        "api:wave_access_list",
+        lambda w: f"/api/waves/{w.ed_wave.pk}/access-list",
+        dict.fromkeys(EVERYONE, 401),
+    ),
+    # The admins' sign-in pages: signed out, to the portal's (its rate limits and audit); with
+    # access, into the admin; without, refused.
+    (
+        "django_admin_login",
+        lambda w: "/django-admin/login/",
+        {**allowed([], denied=403), ADMIN: 302},
+    ),
+    (
+        "cms_login",
+        lambda w: "/cms/login/",
+        {**allowed([], denied=403), **dict.fromkeys([TRAINER, HR, LEAD, ADMIN], 302)},
+    ),
 ]
 
 

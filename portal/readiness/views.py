@@ -46,7 +46,15 @@ def wave_list(request):
     for wave in selectors.waves_visible(viewer=request.user):
         readiness = selectors.wave_readiness_for(viewer=request.user, wave=wave, today=today)
         rows.append(readiness)
-    return render(request, "readiness/waves.html", {"rows": rows, "columns": _criteria_columns()})
+    return render(
+        request,
+        "readiness/waves.html",
+        {
+            "rows": rows,
+            "columns": _criteria_columns(),
+            "may_manage_tokens": selectors.is_rollout_lead(request.user),
+        },
+    )
 
 
 @readiness_required

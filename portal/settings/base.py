@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.usersessions",
+    "ninja",  # the API docs page with its bundled Swagger UI (no CDN, no inline script)
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -71,7 +72,6 @@ MIDDLEWARE = [
     "portal.records.middleware.CurrentRequestMiddleware",
     "portal.records.middleware.AccessDeniedAuditMiddleware",
     "allauth.account.middleware.AccountMiddleware",
-    "allauth.usersessions.middleware.UserSessionsMiddleware",
     "portal.csp.PortalCSPMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
 ]
@@ -204,12 +204,30 @@ ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_EMAIL_VERIFICATION = "none"
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_SESSION_REMEMBER = None
+# A session ends when the browser closes unless "Remember me" was ticked, and after a shift at
+# the latest (ward PCs are shared): SESSION_HOURS, 12 by default.
+SESSION_COOKIE_AGE = env.int("SESSION_HOURS", default=12) * 3600
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = True
 ACCOUNT_PREVENT_ENUMERATION = True
-# Everyone sees the sessions signed in as them (/accounts/sessions/: when, where from, which
-# browser, last seen) and can end the others. A password change ends every other session
-# (Django's session hash); the session it was changed in stays.
-USERSESSIONS_TRACK_ACTIVITY = True
+# Everyone sees the sessions signed in as them (/accounts/sessions/: when, from which address
+# and browser) and can end the others. A password change ends every other session (Django's
+# session hash); the session it was changed in stays. Activity is not tracked: that would cost
+# a read and a write on every request (500 examinees saving answers at once).
+USERSESSIONS_TRACK_ACTIVITY = False
+# Sign-in rate limits (allauth, counted in the cache: Redis in production, shared by every web
+# worker). Five failed attempts at one account lock it for five minutes, whoever tries; a ward's
+# PCs often share one address, so the per-address limits are generous. Behind a reverse proxy,
+# set TRUSTED_PROXY_COUNT (or the header it sets) so the limits see the person's address, not
+# the proxy's.
+ACCOUNT_RATE_LIMITS = {
+    "login_failed": env.str("LOGIN_FAILED_RATE_LIMIT", default="60/m/ip,5/300s/key"),
+    "login": "300/m/ip",
+    "reset_password": "60/m/ip,5/m/key",
+}
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+ALLAUTH_TRUSTED_CLIENT_IP_HEADER = env.str("TRUSTED_CLIENT_IP_HEADER", default="") or None
+# The Wagtail and Django admins sign in through the portal's own page (its rate limits, its
+# audit): their login URLs lead there (portal/accounts/views.py).
 
 # Celery. The default broker is a folder on disk (kombu's file-system transport): no server, yet
 # `make run` still runs a real worker with beat beside the web server.

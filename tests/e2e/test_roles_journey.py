@@ -165,9 +165,11 @@ def test_role_sees_its_navigation_and_is_refused_elsewhere(page, local):
         if index == 0:
             screenshot(page, f"role-{local}-en-refused")
     if "cms" not in keys:
-        # Wagtail does not answer 403: it sends people without admin access back to its login.
-        page.goto("/cms/")
+        # Wagtail sends people without admin access to its login URL, which refuses them
+        # (portal/accounts/views.py) rather than sending them round in circles.
+        response = page.goto("/cms/")
         assert "/cms/login/" in page.url, f"{local} reached the CMS at {page.url}"
+        assert response.status == 403
     assert page.js_errors == [], f"JavaScript errors: {page.js_errors}"
 
 

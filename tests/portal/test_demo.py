@@ -51,14 +51,17 @@ def test_demo_readiness_has_history_and_a_decision():
     assert len(waves) == 2
     decision = Decision.objects.get()
     assert decision.wave == waves[0] and decision.outcome == "conditions"
-    assert decision.conditions.count() == 2 and decision.signoffs.count() == 1
+    assert waves[0].status == "live" and waves[1].status == "training"
+    assert decision.conditions.count() == 2 and decision.signoffs.count() == 3
+    assert decision.decided_at.date() < waves[0].go_live_date
+    assert waves[0].evaluations.count() == 4
     days = Snapshot.objects.filter(wave=waves[1]).values("day").distinct().count()
     assert days == 31
     trend = snapshots.coverage_trend(wave=waves[1])
     assert trend.projected_at_go_live is not None
-    # Every department of wave 2 is evaluated (the demo certifies few people yet: mostly red).
+    # Every department of wave 2 is evaluated, some green, some amber, some red.
     departments = evaluation.wave_readiness(wave=waves[1], today=timezone.localdate()).departments
-    assert len(departments) >= 5 and all(d.rag in ("green", "amber", "red") for d in departments)
+    assert len(departments) >= 5 and {d.rag for d in departments} == {"green", "amber", "red"}
     before = Snapshot.objects.count()
     call_command("demo")
     assert Snapshot.objects.count() == before and Decision.objects.count() == 1

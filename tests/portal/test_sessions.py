@@ -51,3 +51,13 @@ def test_a_password_change_ends_the_other_sessions():
     assert response.status_code == 302
     assert laptop.get("/training/").status_code == 200
     assert ward_pc.get("/training/").status_code == 302
+
+
+def test_a_session_lasts_a_shift_at_most(settings):
+    user = UserFactory(email="nurse@hospital.example")
+    client = Client()
+    client.post("/accounts/login/", {"login": user.email, "password": PASSWORD, "remember": "on"})
+    assert settings.SESSION_COOKIE_AGE == 12 * 3600
+    assert client.session.get_expiry_age() == 12 * 3600
+    forgetful = _signed_in(user, "Ward PC browser")  # "Remember me" not ticked
+    assert forgetful.session.get_expire_at_browser_close()

@@ -1,13 +1,14 @@
 from django.core.management.base import BaseCommand
 
 from assessments.demo import build_exams
-from assessments.demo_certification import build_certification
+from assessments.demo_certification import build_certification, build_readiness_mix
 from assessments.demo_practical import build_practical
 from courses.demo_content import build_courses
 from courses.demo_learning import build_learning
 from portal.demo.hospital import PASSWORD, build_hospital, demo_logins
 from portal.readiness.demo import demo_readiness
 from seedusers.demo import demo_seed_users
+from seedusers.models import Nomination
 
 
 class Command(BaseCommand):
@@ -29,6 +30,10 @@ class Command(BaseCommand):
         self.stdout.write(f"Demo practical exams ready: {practical}.")
         self.stdout.write(f"Demo certification ready: {build_certification()}.")
         self.stdout.write(f"Demo seed users ready: {demo_seed_users()}.")
+        # After the seed users: their nominees are trained by the seed-user demo, not the mix.
+        nominees = Nomination.objects.values_list("staff_id", flat=True)
+        mix = build_readiness_mix(leave_out=list(nominees))
+        self.stdout.write(f"Demo readiness mix ready: {mix}.")
         self.stdout.write(f"Demo readiness ready: {demo_readiness()}.")
         self.stdout.write(f"Demo logins (password for all: {PASSWORD}):")
         for email, what in demo_logins():
