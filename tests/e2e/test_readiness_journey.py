@@ -1,7 +1,7 @@
 """The readiness journey: the Emergency manager sees her department amber on the wave's heat
 map, opens it and drills down to the three overdue nurses; the rollout lead records a no-go
 with a condition and downloads the evidence pack, whose PDF names the wave and Emergency.
-(The access list with its exceptions is not built yet: see the session note.)"""
+(The access list with an approved exception: test_readiness_access.py.)"""
 
 import io
 import re
