@@ -366,7 +366,8 @@ def coverage(
             entry["unshifted"] += row["n"]
         else:
             entry["cells"][row["shift_id"]] = row["n"]
-    departments = Department.objects.in_bulk(list(by_department))
+    # One query whatever the count: in_bulk(ids) splits into batches of 999 on SQLite.
+    departments = {d.pk: d for d in Department.objects.filter(pk__in=list(by_department))}
     result = []
     for dept_id, entry in by_department.items():
         dept = departments[dept_id]
@@ -385,6 +386,42 @@ def coverage(
         _suggest(programme, staff, result)
     result.sort(key=lambda d: (-d.gaps, d.department.code))
     return result
+
+
+def coverage_counts(
+    *, programme: Programme, department_ids=None
+) -> dict[tuple[int, int], tuple[int, int]]:
+    """{(department id, shift id): (required, active)}: the figures of `coverage`'s cells
+    (active is not capped), without their objects, sorting or suggestions, for the system's
+    own read (the readiness evaluation). `department_ids` None: every department the programme
+    covers; otherwise only those. Five queries at most whatever the hospital's size, and no
+    list of ids in the SQL when `department_ids` is None."""
+    covered = programme_department_ids(programme)
+    staff = StaffMember.objects.filter(active=True, shift__isnull=False)
+    nominations = Nomination.objects.filter(
+        programme=programme, status=N.ACTIVE, staff__active=True, staff__shift__isnull=False
+    )
+    if department_ids is not None:
+        staff = staff.filter(department_id__in=list(department_ids))
+        nominations = nominations.filter(staff__department_id__in=list(department_ids))
+    counts = staff.values_list("department_id", "shift_id").annotate(n=Count("pk")).order_by()
+    active = (
+        nominations.values_list("staff__department_id", "staff__shift_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    seeds = {(dept_id, shift_id): n for dept_id, shift_id, n in active}
+    ratios = dict(programme.ratios.values_list("kind", "staff_per_seed_user"))
+    # The programme's departments are dropped here rather than listed in the SQL.
+    kinds = dict(Department.objects.values_list("pk", "kind"))
+    return {
+        (dept_id, shift_id): (
+            required_seed_users(n, ratio_for(programme, kinds[dept_id], ratios)),
+            seeds.get((dept_id, shift_id), 0),
+        )
+        for dept_id, shift_id, n in counts
+        if covered is None or dept_id in covered
+    }
 
 
 def _suggest(programme: Programme, staff: QuerySet, departments: list) -> None:

@@ -93,6 +93,10 @@ class Assignment(models.Model):
         indexes = [
             models.Index(fields=["status", "due_date"]),
             models.Index(fields=["content_type", "object_id", "status"]),
+            # Readiness: a person's active and overdue assignments from the index alone.
+            models.Index(
+                fields=["staff", "status", "due_date", "completed_at"], name="assignment_staff_due"
+            ),
         ]
 
     def __str__(self):

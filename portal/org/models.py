@@ -141,7 +141,12 @@ class StaffMember(models.Model):
         verbose_name = _("staff member")
         verbose_name_plural = _("staff")
         ordering = ["employee_no"]
-        indexes = [models.Index(fields=["department", "job_role", "active"])]
+        indexes = [
+            models.Index(fields=["department", "job_role", "active"]),
+            # Readiness and seed-user coverage group the active staff by these, from the index.
+            models.Index(fields=["department", "job_role", "shift", "active"], name="staff_cell"),
+            models.Index(fields=["department", "shift", "active"], name="staff_shift"),
+        ]
         permissions = [
             ("import_roster", _("Can import the staff roster")),
             ("view_all_staff", _("Can see staff of every department")),

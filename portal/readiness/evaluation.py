@@ -24,9 +24,14 @@ The rule (documented in the README):
    A role-specific criterion row replaces the general one for that role's cells.
 4. The colour of a cell, a department or the wave is its worst criterion colour.
 
-Queries: one GROUP BY over the status table by department, role and shift (the index
-`status_readiness` serves it), one over assignments, the seed-user coverage (a fixed number),
-the criteria and the departments: a fixed number whatever the hospital's size.
+Queries: one GROUP BY over the status table by department, role and shift (read from the
+covering index `status_cells`, in group order), one over the active staff and their assignments
+(indexes `staff_cell` and `assignment_staff_due`), the seed-user counts
+(`seedusers.selectors.coverage_counts`), the waves' departments and the tree, the criteria, the
+departments, roles and shifts: a fixed number (14 with a seed-user programme) whatever the
+hospital's size or the number of departments. A wave that holds most of the hospital is
+counted whole and the other departments dropped here, rather than listing a thousand ids in the
+SQL.
 """
 
 from __future__ import annotations
@@ -35,13 +40,13 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 
 from django.db.models import Count, Q, Sum
 
 from assessments.models import CertificationStatus
 from courses.models import Assignment
-from portal.org.models import Department, JobRole, Shift
-from portal.org.selectors import department_subtree_ids
+from portal.org.models import Department, JobRole, Shift, StaffMember
 
 from .models import Criterion, Wave
 
@@ -49,6 +54,29 @@ K = Criterion.Kind
 S = CertificationStatus.Status
 GREEN, AMBER, RED, GREY = "green", "amber", "red", "grey"
 ORDER = {GREEN: 0, GREY: 0, AMBER: 1, RED: 2}
+
+
+# Which counts a criterion's value is made of: (part, whole).
+PARTS = {
+    K.COVERAGE: ("covered", "rows"),
+    K.FIRST_PASS: ("first_passed", "first_known"),
+    K.PROFICIENCY: ("score_sum", "scored"),
+    K.OVERDUE: ("overdue", "assignments"),
+    K.SEED_USERS: ("seeds_active", "seeds_required"),
+}
+KINDS = [kind for kind, _label in K.choices]  # once: iterating the enum costs per call
+TENTH = Decimal("0.1")
+HUNDRED = Decimal(100)
+
+
+@lru_cache(maxsize=8192)
+def _figure(kind: str, part, whole: int) -> Decimal | None:
+    """A criterion's value from its two counts (memoised: cells repeat the same small counts)."""
+    if not whole:
+        return None
+    if kind == K.PROFICIENCY:
+        return (part / whole).quantize(TENTH)
+    return (HUNDRED * part / whole).quantize(TENTH)
 
 
 @dataclass
@@ -67,29 +95,26 @@ class Counts:
     seeds_active: int = 0
 
     def add(self, other: Counts) -> None:
-        for name in self.__dataclass_fields__:
-            setattr(self, name, getattr(self, name) + getattr(other, name))
+        # Spelt out: looping over the dataclass fields with getattr/setattr cost more than the
+        # rest of the roll-up (tests/readiness checks every field is added).
+        self.rows += other.rows
+        self.covered += other.covered
+        self.first_known += other.first_known
+        self.first_passed += other.first_passed
+        self.scored += other.scored
+        self.score_sum += other.score_sum
+        self.assignments += other.assignments
+        self.overdue += other.overdue
+        self.seeds_required += other.seeds_required
+        self.seeds_active += other.seeds_active
 
     def value(self, kind: str) -> Decimal | None:
         """The criterion's value in percent (proficiency: the mean score), None if nothing to
         count."""
-
-        def pct(part, whole):
-            return None if not whole else (Decimal(100) * part / whole).quantize(Decimal("0.1"))
-
-        if kind == K.COVERAGE:
-            return pct(self.covered, self.rows)
-        if kind == K.FIRST_PASS:
-            return pct(self.first_passed, self.first_known)
-        if kind == K.PROFICIENCY:
-            return (
-                None if not self.scored else (self.score_sum / self.scored).quantize(Decimal("0.1"))
-            )
-        if kind == K.OVERDUE:
-            return pct(self.overdue, self.assignments)
-        if kind == K.SEED_USERS:
-            return pct(self.seeds_active, self.seeds_required)
-        raise ValueError(kind)
+        if kind not in PARTS:
+            raise ValueError(kind)
+        part, whole = PARTS[kind]
+        return _figure(kind, getattr(self, part), getattr(self, whole))
 
 
 @dataclass
@@ -149,28 +174,54 @@ def worst(rags) -> str:
     return max(rags, key=ORDER.__getitem__) if rags else GREY
 
 
+def _subtree(children: dict, roots) -> set[int]:
+    found, todo = set(), list(roots)
+    while todo:
+        pk = todo.pop()
+        if pk not in found:
+            found.add(pk)
+            todo.extend(children.get(pk, ()))
+    return found
+
+
+def _wave_scope(wave: Wave) -> tuple[set[int], int]:
+    """The wave's department ids (as `wave_department_ids`) and how many departments the
+    hospital has: two queries (the waves' departments and the tree, which is small)."""
+    links = list(Wave.departments.through.objects.values_list("wave_id", "department_id"))
+    children: dict[int | None, list[int]] = {}
+    total = 0
+    for pk, parent_id in Department.objects.values_list("pk", "parent_id"):
+        children.setdefault(parent_id, []).append(pk)
+        total += 1
+    roots = {dept_id for wave_id, dept_id in links if wave_id == wave.pk}
+    others = {dept_id for wave_id, dept_id in links if wave_id != wave.pk}
+    claimed = _subtree(children, others - roots)
+    return _subtree(children, roots) - (claimed - roots), total
+
+
 def wave_department_ids(wave: Wave) -> set[int]:
     """The wave's departments with their sub-departments, except sub-departments another wave
     names itself."""
-    roots = list(wave.departments.values_list("pk", flat=True))
-    ids = department_subtree_ids(roots)
-    others = set(
-        Wave.departments.through.objects.exclude(wave_id=wave.pk).values_list(
-            "department_id", flat=True
-        )
-    )
-    claimed = department_subtree_ids(list(others - set(roots))) if others else set()
-    return ids - (claimed - set(roots))
+    return _wave_scope(wave)[0]
+
+
+def _sql_scope(ids: set[int], total: int) -> set[int] | None:
+    """The department ids to name in the SQL, or None: count the whole hospital and drop the
+    other departments in Python. A list of most of the hospital's departments costs more to
+    build and search (a thousand parameters) than the few rows it leaves out."""
+    return None if 2 * len(ids) > total else ids
 
 
 # ---------------------------------------------------------------------------------------------
-# Counting
+# Counting: one aggregate each, keyed (department, role, shift); `scope` as _sql_scope's
 
 
-def _status_counts(department_ids) -> dict[tuple, Counts]:
+def _status_counts(scope) -> dict[tuple, Counts]:
+    rows = CertificationStatus.objects.all()
+    if scope is not None:
+        rows = rows.filter(department_id__in=list(scope))
     rows = (
-        CertificationStatus.objects.filter(department_id__in=department_ids)
-        .values("department_id", "job_role_id", "shift_id")
+        rows.values_list("department_id", "job_role_id", "shift_id")
         .annotate(
             rows=Count("pk"),
             covered=Count("pk", filter=Q(status__in=[S.CERTIFIED, S.EXPIRING])),
@@ -182,138 +233,154 @@ def _status_counts(department_ids) -> dict[tuple, Counts]:
         .order_by()
     )
     out = {}
-    for r in rows:
-        out[(r["department_id"], r["job_role_id"], r["shift_id"])] = Counts(
-            rows=r["rows"],
-            covered=r["covered"],
-            first_known=r["first_known"],
-            first_passed=r["first_passed"],
-            scored=r["scored"],
-            score_sum=Decimal(str(r["score_sum"] or 0)),
+    for dept_id, role_id, shift_id, n, covered, known, passed, scored, score_sum in rows:
+        out[(dept_id, role_id, shift_id)] = Counts(
+            rows=n,
+            covered=covered,
+            first_known=known,
+            first_passed=passed,
+            scored=scored,
+            score_sum=Decimal(str(score_sum or 0)),
         )
     return out
 
 
-def _assignment_counts(department_ids, today: date) -> dict[tuple, tuple[int, int]]:
+def _assignment_counts(scope, today: date) -> dict[tuple, tuple[int, int]]:
+    """{cell: (active assignments, overdue)} of active staff. Read from the staff side: the
+    index `staff_cell` gives the staff in cell order and `assignment_staff_due` each person's
+    assignments, both without touching the tables and with no sort for the GROUP BY (from the
+    assignments side SQLite reads every row and sorts 150,000 of them at XL). The outer join
+    also yields cells of people with no active assignment: they are left out."""
+    active = Q(assignments__status=Assignment.Status.ACTIVE)
+    overdue = active & Q(assignments__due_date__lt=today, assignments__completed_at__isnull=True)
+    rows = StaffMember.objects.filter(active=True)
+    if scope is not None:
+        rows = rows.filter(department_id__in=list(scope))
     rows = (
-        Assignment.objects.filter(
-            status=Assignment.Status.ACTIVE,
-            staff__active=True,
-            staff__department_id__in=department_ids,
-        )
-        .values("staff__department_id", "staff__job_role_id", "staff__shift_id")
+        rows.values_list("department_id", "job_role_id", "shift_id")
         .annotate(
-            n=Count("pk"),
-            overdue=Count("pk", filter=Q(due_date__lt=today, completed_at__isnull=True)),
+            n=Count("assignments", filter=active), overdue=Count("assignments", filter=overdue)
         )
         .order_by()
     )
     return {
-        (r["staff__department_id"], r["staff__job_role_id"], r["staff__shift_id"]): (
-            r["n"],
-            r["overdue"],
-        )
-        for r in rows
+        (dept_id, role_id, shift_id): (n, late) for dept_id, role_id, shift_id, n, late in rows if n
     }
 
 
-def _seed_counts(department_ids) -> dict[tuple, tuple[int, int]]:
+def _seed_counts(scope) -> dict[tuple, tuple[int, int]]:
     """{(department, shift): (required, active capped at required)} from the active seed-user
-    programme covering the departments (none: no seed-user criterion values)."""
+    programme (none: no seed-user criterion values)."""
     from seedusers import selectors as seeds
 
     programme = seeds.programmes_active().first()
     if programme is None:
         return {}
-    out = {}
-    for dept in seeds.coverage(
-        programme=programme, viewer=None, department_ids=department_ids, suggest=False
-    ):
-        for cell in dept.cells:
-            out[(dept.department.pk, cell.shift.pk)] = (
-                cell.required,
-                min(cell.active, cell.required),
-            )
-    return out
+    return {
+        key: (required, min(active, required))
+        for key, (required, active) in seeds.coverage_counts(
+            programme=programme, department_ids=scope
+        ).items()
+    }
 
 
 def _criteria(wave: Wave) -> dict[tuple[str, int | None], Criterion]:
     return {(c.kind, c.job_role_id): c for c in wave.criteria.filter(active=True)}
 
 
-def _values(counts: Counts, criteria: dict, role_id: int | None) -> list[Value]:
-    values = []
-    for kind, _label in K.choices:
-        criterion = criteria.get((kind, role_id)) or criteria.get((kind, None))
-        if criterion is None:
-            continue
-        value = counts.value(kind)
-        values.append(
-            Value(
-                kind,
-                value,
-                rag_for(kind, value, criterion.green, criterion.amber),
-                criterion.green,
-                criterion.amber,
-            )
-        )
-    return values
+class _Rater:
+    """Values and colours by the criteria of a role (the role's own row, else the general one),
+    the criteria looked up once per role rather than once per cell."""
+
+    def __init__(self, criteria: dict):
+        self.criteria = criteria
+        self.plans: dict[int | None, list[tuple]] = {}
+        # (kind, part, whole, green, amber) -> Value, shared by the cells with those counts
+        # (small cells repeat them; nothing changes a Value once made).
+        self.rated: dict[tuple, Value] = {}
+
+    def plan(self, role_id):
+        plan = self.plans.get(role_id)
+        if plan is None:
+            plan = []
+            for kind in KINDS:
+                criterion = self.criteria.get((kind, role_id)) or self.criteria.get((kind, None))
+                if criterion is not None:
+                    plan.append((kind, *PARTS[kind], criterion.green, criterion.amber))
+            self.plans[role_id] = plan
+        return plan
+
+    def values(self, counts: Counts, role_id=None) -> list[Value]:
+        values = []
+        rated = self.rated
+        for kind, part, whole, green, amber in self.plan(role_id):
+            key = (kind, getattr(counts, part), getattr(counts, whole), green, amber)
+            found = rated.get(key)
+            if found is None:
+                value = _figure(*key[:3])
+                found = rated[key] = Value(
+                    kind, value, rag_for(kind, value, green, amber), green, amber
+                )
+            values.append(found)
+        return values
 
 
 def wave_readiness(*, wave: Wave, today: date, department_ids=None) -> WaveReadiness:
     """The readiness of the wave (or of some of its departments: `department_ids`, e.g. a
     manager's), per department and per department × role × shift."""
-    ids = wave_department_ids(wave)
+    ids, total = _wave_scope(wave)
     if department_ids is not None:
         ids &= set(department_ids)
-    criteria = _criteria(wave)
-    status = _status_counts(ids)
-    assignments = _assignment_counts(ids, today)
-    seeds = _seed_counts(ids)
+    scope = _sql_scope(ids, total)
+    rater = _Rater(_criteria(wave))
     cells: dict[tuple, Cell] = {}
-    for key, counts in status.items():
-        cells[key] = Cell(*key, counts=counts)
-    for key, (n, overdue) in assignments.items():
-        cell = cells.setdefault(key, Cell(*key, counts=Counts()))
-        cell.counts.assignments += n
-        cell.counts.overdue += overdue
+    for key, counts in _status_counts(scope).items():
+        if key[0] in ids:
+            cells[key] = Cell(*key, counts=counts)
+    for key, (n, overdue) in _assignment_counts(scope, today).items():
+        if key[0] in ids:
+            cell = cells.get(key)
+            if cell is None:
+                cell = cells[key] = Cell(*key, counts=Counts())
+            cell.counts.assignments += n
+            cell.counts.overdue += overdue
     by_department: dict[int, list[Cell]] = defaultdict(list)
     for cell in cells.values():
         by_department[cell.department_id].append(cell)
-    for dept_id, _shift_id in seeds:
-        by_department.setdefault(dept_id, [])
-    # One query whatever the count (in_bulk with ids splits into batches of 999 on SQLite).
-    departments = {d.pk: d for d in Department.objects.filter(pk__in=ids)}
+    # Seed users are counted per department × shift, whatever the role.
     seeds_by_department: dict[int, list[tuple[int, int]]] = defaultdict(list)
-    for (seed_dept, _shift), counts in seeds.items():
-        seeds_by_department[seed_dept].append(counts)
+    for (dept_id, _shift_id), counts in _seed_counts(scope).items():
+        if dept_id in ids:
+            seeds_by_department[dept_id].append(counts)
+            by_department.setdefault(dept_id, [])
+    # One query whatever the count (in_bulk with ids splits into batches of 999 on SQLite).
+    chosen = Department.objects.all() if scope is None else Department.objects.filter(pk__in=ids)
+    departments = {d.pk: d for d in chosen if d.pk in by_department}
     roles = JobRole.objects.in_bulk()
     shifts = Shift.objects.in_bulk()
+    role_codes = {pk: r.code for pk, r in roles.items()}
+    shift_codes = {pk: s.code for pk, s in shifts.items()}
     result = []
     wave_counts = Counts()
     for dept_id, dept_cells in by_department.items():
         dept_counts = Counts()
         for cell in dept_cells:
-            cell.values = _values(cell.counts, criteria, cell.job_role_id)
+            cell.values = rater.values(cell.counts, cell.job_role_id)
             cell.rag = worst(v.rag for v in cell.values)
             dept_counts.add(cell.counts)
-        # Seed users are counted per department × shift, whatever the role.
         for required, active in seeds_by_department.get(dept_id, ()):
             dept_counts.seeds_required += required
             dept_counts.seeds_active += active
         dept = DepartmentReadiness(departments[dept_id], dept_counts, dept_cells)
-        dept.values = _values(dept_counts, criteria, None)
+        dept.values = rater.values(dept_counts)
         dept.rag = worst(v.rag for v in dept.values)
-        dept.cells.sort(
-            key=lambda c: (
-                getattr(roles.get(c.job_role_id), "code", ""),
-                getattr(shifts.get(c.shift_id), "code", ""),
-            )
+        dept_cells.sort(
+            key=lambda c: (role_codes.get(c.job_role_id, ""), shift_codes.get(c.shift_id, ""))
         )
         wave_counts.add(dept_counts)
         result.append(dept)
     result.sort(key=lambda d: (-ORDER[d.rag], d.department.code))
     readiness = WaveReadiness(wave, today, result, wave_counts, roles=roles, shifts=shifts)
-    readiness.values = _values(wave_counts, criteria, None)
+    readiness.values = rater.values(wave_counts)
     readiness.rag = worst(v.rag for v in readiness.values)
     return readiness

@@ -44,6 +44,8 @@ def test_build_and_measure_extra_small():
     assert match, result["line"]
     assert int(match.group(1)) == result["queries"]
     assert result["queries"] == result["subset_queries"]
+    # The wave holds the whole hospital: no statement lists its departments' ids.
+    assert not [sql for sql in result["query_sql"] if re.search(r'department_id" IN \(', sql)]
     assert any(line.startswith("figures equal the recompute: yes (") for line in lines)
     # The status-table figures reach the evaluation's wave total.
     assert result["readiness"].counts.rows == CertificationStatus.objects.count()

@@ -235,3 +235,131 @@ def test_dashboard_pages_keep_their_query_count(
     ):
         with django_assert_max_num_queries(30):
             assert client.get(url).status_code == 200, url
+
+
+def test_counts_add_sums_every_field():
+    names = list(evaluation.Counts.__dataclass_fields__)
+    one = evaluation.Counts(**{name: i + 1 for i, name in enumerate(names)})
+    two = evaluation.Counts(**{name: 10 * (i + 1) for i, name in enumerate(names)})
+    one.add(two)
+    assert [getattr(one, name) for name in names] == [11 * (i + 1) for i in range(len(names))]
+
+
+def _cells(readiness):
+    return {
+        (c.department_id, c.job_role_id, c.shift_id): (
+            c.counts,
+            [(v.kind, v.value) for v in c.values],
+        )
+        for d in readiness.departments
+        for c in d.cells
+    }
+
+
+@freeze_time("2026-03-01 12:00")
+def test_a_subset_of_departments_has_the_figures_of_the_whole_wave():
+    """Whichever way the departments are scoped (named in the SQL for a few, dropped in Python
+    for most of the hospital), the figures are the whole wave's; a department of no wave, with
+    people, evidence and assignments of its own, is never counted."""
+    ed, obs, ph, staff = _hospital(n=50)
+    outside = DepartmentFactory(code="ZZ")
+    StaffMember.objects.filter(pk__in=[s.pk for s in staff[:8]]).update(department=outside)
+    status_refresh(staff_ids=[s.pk for s in staff], now=evaluation_now())
+    wave = _wave([ed, ph])
+    whole = evaluation.wave_readiness(wave=wave, today=TODAY)
+    everyone = _cells(whole)
+    assert {d.department.code for d in whole.departments} == {"ED", "ED-OBS", "PH"}
+    assert outside.pk not in {key[0] for key in everyone}
+    expected = {k: c for k, c in _recompute(staff, TODAY).items() if k[0] != outside.pk}
+    assert set(everyone) == set(expected)
+    for key, counts in expected.items():
+        for kind in (K.COVERAGE, K.FIRST_PASS, K.PROFICIENCY, K.OVERDUE):
+            assert everyone[key][0].value(kind) == counts.value(kind), (key, kind)
+    for subset in ([ph.pk], [ed.pk, obs.pk], [ph.pk, outside.pk]):  # 1, 2, 1 of 4 departments
+        part = _cells(evaluation.wave_readiness(wave=wave, today=TODAY, department_ids=subset))
+        assert part == {k: v for k, v in everyone.items() if k[0] in subset}, subset
+        assert part
+
+
+@freeze_time("2026-03-01 12:00")
+def test_seed_user_figures_are_the_coverage_pages():
+    from seedusers import selectors as seeds
+    from seedusers.models import KindRatio, Nomination
+    from tests.seedusers import factories as seed_factories
+
+    ed, obs, ph, staff = _hospital(n=60)
+    programme = seed_factories.programme(staff_per_seed_user=4)
+    programme.departments.set([ed])  # ED and ED-OBS, not PH
+    KindRatio.objects.create(programme=programme, kind=obs.kind, staff_per_seed_user=3)
+    for member in staff[::3]:
+        Nomination.objects.create(programme=programme, staff=member, status="active", reason="x")
+    StaffMember.objects.filter(pk=staff[0].pk).update(active=False)  # an inactive seed user
+    wave = _wave([ed, ph])
+    ids = evaluation.wave_department_ids(wave)
+    readiness = evaluation.wave_readiness(wave=wave, today=TODAY)
+    pages = seeds.coverage(programme=programme, viewer=None, department_ids=ids, suggest=False)
+    expected = {
+        d.department.pk: (
+            sum(c.required for c in d.cells),
+            sum(min(c.active, c.required) for c in d.cells),
+        )
+        for d in pages
+    }
+    got = {
+        d.department.pk: (d.counts.seeds_required, d.counts.seeds_active)
+        for d in readiness.departments
+    }
+    assert {k: v for k, v in got.items() if v != (0, 0)} == expected
+    assert expected[ed.pk][0] > 0 and expected[obs.pk][1] > 0
+    assert got[ph.pk] == (0, 0)
+    assert seeds.coverage_counts(programme=programme, department_ids=[obs.pk]) == {
+        (obs.pk, c.shift.pk): (c.required, c.active)
+        for d in pages
+        if d.department.pk == obs.pk
+        for c in d.cells
+    }
+
+
+def test_query_count_is_the_same_for_five_and_a_thousand_departments():
+    """No in_bulk batches (999 ids each on SQLite) and no query per department: the same count
+    for a wave of 5 departments, of all 1,000, and for 5 departments of the big wave."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from portal.org.models import Department
+    from seedusers.models import Nomination
+    from tests.seedusers import factories as seed_factories
+
+    nurse, day = job_role("nurse"), shift("day")
+    track(role="nurse", courses=0)
+    departments = Department.objects.bulk_create(
+        Department(code=f"Q{i:04d}", name=f"Q {i}", name_zh=f"科{i}") for i in range(1000)
+    )
+    staff = StaffMember.objects.bulk_create(
+        StaffMember(
+            employee_no=f"Q{i:05d}", full_name=f"N {i}", department=d, job_role=nurse, shift=day
+        )
+        for i, d in enumerate(departments)
+    )
+    status_refresh(staff_ids=[s.pk for s in staff])
+    page = course(roles=("nurse",), lessons=0)
+    ct = ContentType.objects.get_for_model(CoursePage)
+    Assignment.objects.bulk_create(
+        Assignment(staff=s, content_type=ct, object_id=page.pk, due_date=TODAY) for s in staff
+    )
+    programme = seed_factories.programme()
+    Nomination.objects.bulk_create(
+        Nomination(programme=programme, staff=s, status="active", reason="x") for s in staff[::7]
+    )
+    small, big = _wave(departments[:5]), _wave(departments, go_live=date(2026, 9, 1))
+
+    def count(**kwargs):
+        with CaptureQueriesContext(connection) as captured:
+            readiness = evaluation.wave_readiness(today=TODAY, **kwargs)
+        return len(captured), len(readiness.departments)
+
+    five = count(wave=small)
+    thousand = count(wave=big)
+    subset = count(wave=big, department_ids=[d.pk for d in departments[5:10]])
+    assert (five[1], thousand[1], subset[1]) == (5, 1000, 5)
+    assert five[0] == thousand[0] == subset[0]
