@@ -100,8 +100,8 @@ def test_my_certificates_lists_what_remains_with_links(client, role_groups):
 
 
 def test_my_certificates_counts_down_urgently_near_expiry(client, certified):
-    client.force_login(certified.staff.user)
-    with freeze_time("2026-12-20"):
+    with freeze_time("2026-12-20"):  # signed in that day: a session lasts a shift at most
+        client.force_login(certified.staff.user)
         body = client.get(reverse("assessments:my_certificates")).content.decode()
     assert "expires in 20 days" in body and "cert-card urgent" in body
     assert "Download certificate (PDF)" in body and certified.code in body
