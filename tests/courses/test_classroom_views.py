@@ -173,6 +173,7 @@ def test_a_started_session_refuses_booking_and_cancelling_with_a_message(client,
     nurse = _login(client, LEARNER)
     client.post(f"/learning/sessions/{session.pk}/book/")
     with freeze_time(session.starts_at + timedelta(minutes=5)):
+        client.force_login(nurse.user)  # days later: a sign-in lasts a shift at most
         response = client.post(f"/learning/sessions/{session.pk}/cancel/", follow=True)
         assert "can no longer be cancelled" in response.content.decode()
         mine = client.get("/learning/sessions/mine/").content.decode()
@@ -300,12 +301,13 @@ def test_the_trainer_marks_attendance(client, session):
     nurse, other = person([roles.LEARNER]), person([roles.LEARNER])
     mine, theirs = seat(session, nurse), seat(session, other)
     waiting = seat(session, person([roles.LEARNER], full_name="Waiting Wang"), S.WAITLISTED)
-    _login(client, TRAINER)
+    trainer = _login(client, TRAINER)
     url = f"/learning/sessions/{session.pk}/attendance/"
     page = client.get(url).content.decode()
     assert nurse.full_name in page and "Waiting Wang" in page
     assert "once the session has started" in page
     with freeze_time(session.starts_at + timedelta(hours=1)):
+        client.force_login(trainer.user)  # days later: a sign-in lasts a shift at most
         data = {f"booking-{mine.pk}": "attended", f"booking-{theirs.pk}": "absent"}
         response = client.post(url, data, follow=True)
         assert "Attendance saved." in response.content.decode()

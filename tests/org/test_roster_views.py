@@ -292,6 +292,7 @@ def test_learners_and_managers_are_refused(client, hr, ed, who):
     imp.refresh_from_db()
     assert imp.status == RosterImport.Status.PREVIEWED
     assert db_counts() == before
+    assert AuditEvent.objects.filter(action="access.denied").count() == len(urls) + 2
 
 
 def test_signed_out_visitors_are_sent_to_sign_in(client, db):
