@@ -975,6 +975,17 @@ MATRIX = [
         lambda w: f"/api/waves/{w.ed_wave.pk}/access-list",
         dict.fromkeys(EVERYONE, 401),
     ),
+    # Personal data: HR for anyone, everyone with a staff record for themself.
+    (
+        "records:staff_personal_data",
+        lambda w: f"/records/hr/staff/{w.card_staff.pk}/personal-data.json",
+        allowed([HR, ADMIN]),
+    ),
+    (
+        "records:my_data",
+        lambda w: "/records/my-data.json",
+        {**allowed([r for r in EVERYONE if r != ADMIN]), ADMIN: 404},  # no staff record
+    ),
     # The admins' sign-in pages: signed out, to the portal's (its rate limits and audit); with
     # access, into the admin; without, refused.
     (

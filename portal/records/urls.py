@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import hr_urls, views
 
@@ -6,4 +6,5 @@ app_name = "records"
 urlpatterns = [
     path("audit/", views.audit_list, name="audit_list"),
     *hr_urls.urlpatterns,
+    path("", include("portal.records.personal_data_urls")),
 ]

@@ -153,6 +153,9 @@ STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 MEDIA_URL = "/media/"
 MEDIA_ROOT = VAR_DIR / "media"
+# Leavers are anonymised this many years after they leave (manage.py anonymise_leavers):
+# set it to the hospital's retention policy.
+LEAVER_RETENTION_YEARS = env.int("LEAVER_RETENTION_YEARS", default=6)
 # manage.py backup writes here unless told --to (portal/records/backup.py).
 BACKUP_ROOT = Path(env.str("BACKUP_ROOT", default=str(VAR_DIR / "backups")))
 STORAGES = {
