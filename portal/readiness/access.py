@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Count, Min, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
@@ -33,7 +33,6 @@ from assessments.selectors.certification import COVERED
 from portal.exports import Table
 from portal.org.models import StaffMember
 from portal.org.selectors import department_subtree_ids, managed_department_ids
-from portal.records.models import AuditEvent
 from portal.records.services import audit_record
 
 from . import evaluation, selectors
@@ -313,15 +312,6 @@ def _request_errors(*, wave, staff, reason, expires_on, today) -> list[str]:
     return errors
 
 
-def _requested_with(token: str) -> AccessException | None:
-    event = (
-        AuditEvent.objects.filter(action=REQUEST_ACTION, after__token=token).order_by("id").first()
-    )
-    if event is None:
-        return None
-    return AccessException.objects.filter(pk=event.object_id).first()
-
-
 def exception_request(
     *,
     actor,
@@ -334,46 +324,60 @@ def exception_request(
 ) -> AccessException:
     """A manager's (or the lead's) request of access for one uncertified person of the wave.
     Refused with every reason that applies, changing nothing. The form's token makes a double
-    submit request once (the second returns the first)."""
+    submit request once (the second returns the first): its unique column, not the lookup,
+    is what guarantees it."""
     if not may_request(actor, staff):
         raise PermissionDenied
     token = (token or "").strip()[:64]
     if not token:
         raise ValidationError(_("The form has expired: open it again and resubmit."))
     today = timezone.localdate()
-    with transaction.atomic():
-        # One request at a time per person: the check below and the insert see the same state.
-        StaffMember.objects.select_for_update().filter(pk=staff.pk).first()
-        existing = _requested_with(token)
-        if existing is not None:
-            return existing
-        errors = _request_errors(
-            wave=wave, staff=staff, reason=reason, expires_on=expires_on, today=today
-        )
-        if errors:
-            raise ValidationError(errors)
-        exception = AccessException.objects.create(
-            wave=wave,
-            staff=staff,
-            reason=reason.strip(),
-            expires_on=expires_on,
-            requested_by=actor,
-        )
-        audit_record(
-            action=REQUEST_ACTION,
-            actor=actor,
-            obj=exception,
-            after={
-                "wave": wave.pk,
-                "staff": staff.pk,
-                "employee_no": staff.employee_no,
-                "reason": exception.reason,
-                "expires_on": expires_on.isoformat(),
-                "token": token,
-            },
-            ip=ip,
-        )
+    try:
+        with transaction.atomic():
+            # One request at a time per person: the check below and the insert see the same
+            # state.
+            StaffMember.objects.select_for_update().filter(pk=staff.pk).first()
+            existing = _requested_with(token)
+            if existing is not None:
+                return existing
+            errors = _request_errors(
+                wave=wave, staff=staff, reason=reason, expires_on=expires_on, today=today
+            )
+            if errors:
+                raise ValidationError(errors)
+            exception = AccessException.objects.create(
+                wave=wave,
+                staff=staff,
+                reason=reason.strip(),
+                expires_on=expires_on,
+                requested_by=actor,
+                token=token,
+            )
+            audit_record(
+                action=REQUEST_ACTION,
+                actor=actor,
+                obj=exception,
+                after={
+                    "wave": wave.pk,
+                    "staff": staff.pk,
+                    "employee_no": staff.employee_no,
+                    "reason": exception.reason,
+                    "expires_on": expires_on.isoformat(),
+                },
+                ip=ip,
+            )
+    except IntegrityError:
+        # The same token sent twice at once past the lookup (the person's lock does not
+        # cover a token reused for someone else): the other request inserted it.
+        existing = AccessException.objects.filter(token=token).first()
+        if existing is None:
+            raise
+        return existing
     return exception
+
+
+def _requested_with(token: str) -> AccessException | None:
+    return AccessException.objects.filter(token=token).first()
 
 
 def exception_decide(

@@ -2,11 +2,14 @@
 /api/ (docs at /api/docs, schema at /api/openapi.json).
 
 Every call carries `Authorization: Bearer <secret>` of an API token (portal/readiness/tokens.py);
-a browser session is not enough. The order of the checks: an unknown or revoked token is
-refused (401); a live token's call counts against its requests per minute (429 with
-Retry-After beyond); then the endpoint's scope (403 naming it). Every call is audited with the
-token's prefix, the path and the status, and notes the token's last use (one UPDATE a minute
-at most). The queries of each endpoint are a fixed number whatever the hospital's size.
+a browser session is not enough. The order of the checks: a missing, unknown or revoked token
+is refused (401), and such calls count per client address (UNKNOWN_PER_MINUTE, then 429 with
+Retry-After, so nobody can guess secrets or flood the audit trail from one address); a live
+token's call counts against its requests per minute (429 with Retry-After beyond); then the
+endpoint's scope (403 naming it). Every call is audited with the token's prefix, the path and
+the status, and notes the token's last use (one UPDATE a minute at most), except the refusals
+of an address over its limit after the first one of the minute. The queries of each endpoint
+are a fixed number whatever the hospital's size.
 """
 
 from __future__ import annotations
@@ -17,7 +20,9 @@ from datetime import date
 from functools import wraps
 from typing import Literal
 
+from allauth.account.adapter import get_adapter as get_account_adapter
 from django.core.cache import cache
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -38,9 +43,16 @@ WaveStatus = Literal[tuple(Wave.Status.values)]  # the model's, in the schema as
 ID_MAX = 2**31 - 1  # a database integer: larger ids are no wave, not an error
 
 
+# Calls a minute from one client address without a valid token (a missing, unknown or revoked
+# one). Generous: a ward's PCs and an integration host share addresses, and a caller with a
+# valid token is never counted here.
+UNKNOWN_PER_MINUTE = 120
+
+
 class RateLimited(Exception):
-    def __init__(self, wait: int):
+    def __init__(self, wait: int, detail: str):
         self.wait = wait
+        self.detail = detail
 
 
 class ScopeMissing(Exception):
@@ -48,20 +60,55 @@ class ScopeMissing(Exception):
         self.scope = scope
 
 
-def _rate_wait(token: ApiToken) -> int | None:
-    """Count the call in the token's current minute; the seconds to wait if over its limit.
-    A fixed window per token in the cache (Redis in production: add and incr are atomic)."""
-    now = time.time()
-    key = f"readiness:api-rate:{token.prefix}:{int(now // 60)}"
+def _minute_count(name: str, now: float) -> int:
+    """Count one call under `name` in the current minute; the calls counted so far. A fixed
+    window in the cache (Redis in production: add and incr are atomic, so of concurrent calls
+    each sees its own count)."""
+    key = f"readiness:api-rate:{name}:{int(now // 60)}"
     cache.add(key, 0, timeout=120)
     try:
-        count = cache.incr(key)
+        return cache.incr(key)
     except ValueError:  # expired between add and incr
         cache.set(key, 1, timeout=120)
-        count = 1
-    if count > token.per_minute:
-        return max(1, math.ceil(60 - now % 60))
+        return 1
+
+
+def _seconds_to_next_minute(now: float) -> int:
+    return max(1, math.ceil(60 - now % 60))
+
+
+def _rate_wait(token: ApiToken) -> int | None:
+    """Count the call in the token's current minute; the seconds to wait if over its limit."""
+    now = time.time()
+    if _minute_count(token.prefix, now) > token.per_minute:
+        return _seconds_to_next_minute(now)
     return None
+
+
+def _client_address(request) -> str:
+    """The caller's address as allauth's sign-in limits see it: X-Forwarded-For read only as
+    far as ALLAUTH_TRUSTED_PROXY_COUNT allows (or the trusted client IP header), else
+    REMOTE_ADDR. A header that does not match the configured proxies is no reason to fail a
+    call: the peer's address is counted instead."""
+    try:
+        return get_account_adapter(request).get_client_ip(request)
+    except (PermissionDenied, ImproperlyConfigured):
+        return request.META.get("REMOTE_ADDR") or "unknown"
+
+
+def _unknown_limit(request) -> None:
+    """Count a call without a valid token against its address; beyond the limit refuse it
+    (429), and audit only the first refusal of the minute (`request.api_audit` False for the
+    rest: a flood of refusals is one line in the trail, not thousands)."""
+    now = time.time()
+    count = _minute_count(f"ip:{_client_address(request)}", now)
+    if count <= UNKNOWN_PER_MINUTE:
+        return
+    request.api_audit = count == UNKNOWN_PER_MINUTE + 1
+    raise RateLimited(
+        _seconds_to_next_minute(now),
+        _("Too many requests without a valid token from this address: try again later."),
+    )
 
 
 class TokenAuth(HttpBearer):
@@ -71,6 +118,14 @@ class TokenAuth(HttpBearer):
         self.scope = scope
         super().__init__()
 
+    def __call__(self, request):
+        # Ninja calls authenticate() only for a Bearer header: a missing header or another
+        # scheme comes back as None here too, and is counted like an unknown token.
+        api_token = super().__call__(request)
+        if api_token is None:
+            _unknown_limit(request)
+        return api_token
+
     def authenticate(self, request, token: str):
         api_token = tokens.token_authenticate(token)
         if api_token is None:
@@ -78,7 +133,9 @@ class TokenAuth(HttpBearer):
         request.api_token = api_token
         wait = _rate_wait(api_token)
         if wait is not None:
-            raise RateLimited(wait)
+            raise RateLimited(
+                wait, _("Too many requests: this token's limit per minute is reached.")
+            )
         if self.scope not in (api_token.scopes or []):
             raise ScopeMissing(self.scope)
         return api_token
@@ -103,7 +160,7 @@ api = NinjaAPI(
 def _rate_limited(request, exc: RateLimited):
     response = api.create_response(
         request,
-        {"detail": _("Too many requests: this token's limit per minute is reached.")},
+        {"detail": exc.detail},
         status=429,
     )
     response["Retry-After"] = str(exc.wait)
@@ -137,6 +194,8 @@ def _audited(run):
 
 
 def _audit(request, status: int) -> None:
+    if not getattr(request, "api_audit", True):
+        return
     token = getattr(request, "api_token", None)
     if token is not None:
         tokens.token_touch(token)
@@ -279,23 +338,6 @@ def _wave_get(pk: int) -> Wave:
     return wave
 
 
-def _num(value) -> float | None:
-    return None if value is None else float(value)
-
-
-def _values(values) -> list[dict]:
-    return [
-        {
-            "kind": v.kind,
-            "value": _num(v.value),
-            "rag": v.rag,
-            "green": _num(v.green),
-            "amber": _num(v.amber),
-        }
-        for v in values
-    ]
-
-
 def _counts(c: evaluation.Counts) -> dict:
     return {
         "rows": c.rows,
@@ -315,7 +357,7 @@ def _cell(cell: evaluation.Cell, readiness: evaluation.WaveReadiness) -> dict:
         "shift_name": shift.name if shift else None,
         "rag": cell.rag,
         "counts": _counts(cell.counts),
-        "values": _values(cell.values),
+        "values": evaluation.values_json(cell.values),
     }
 
 
@@ -363,7 +405,7 @@ def wave_readiness(request, id: int = Path(..., ge=1, le=ID_MAX)):
         "days_to_go_live": readiness.days_to_go_live,
         "rag": readiness.rag,
         "counts": _counts(readiness.counts),
-        "values": _values(readiness.values),
+        "values": evaluation.values_json(readiness.values),
         "departments": [
             {
                 "id": d.department.pk,
@@ -372,7 +414,7 @@ def wave_readiness(request, id: int = Path(..., ge=1, le=ID_MAX)):
                 "name_zh": d.department.name_zh,
                 "rag": d.rag,
                 "counts": _counts(d.counts),
-                "values": _values(d.values),
+                "values": evaluation.values_json(d.values),
                 "cells": [_cell(c, readiness) for c in d.cells],
             }
             for d in readiness.departments

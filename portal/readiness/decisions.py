@@ -48,20 +48,15 @@ RULE = (
 
 
 def _num(value) -> str | None:
-    return None if value is None else str(value)
+    return evaluation.figure_json(value, exact=True)
 
 
 def _values(values) -> list[dict]:
+    """The values as the API gives them, with exact figures (text) and each criterion's label
+    (the pack explains itself without the code)."""
     return [
-        {
-            "kind": v.kind,
-            "label": str(Criterion.Kind(v.kind).label),
-            "value": _num(v.value),
-            "rag": v.rag,
-            "green": _num(v.green),
-            "amber": _num(v.amber),
-        }
-        for v in values
+        {**row, "label": str(Criterion.Kind(row["kind"]).label)}
+        for row in evaluation.values_json(values, exact=True)
     ]
 
 

@@ -126,6 +126,30 @@ class Value:
     amber: Decimal | None = None
 
 
+def figure_json(figure: Decimal | None, *, exact: bool = False) -> float | str | None:
+    """A figure for JSON: a number (the API's schema says so), or with `exact` its decimal text
+    (the evidence pack: frozen and hashed over its canonical JSON, so no float rounding may
+    touch it, and every pack recorded so far holds text)."""
+    if figure is None:
+        return None
+    return str(figure) if exact else float(figure)
+
+
+def values_json(values, *, exact: bool = False) -> list[dict]:
+    """Criterion values (`Value`) as JSON: kind, value, colour and thresholds, the figures as
+    `figure_json` writes them. The one serialisation of the API and the evidence pack."""
+    return [
+        {
+            "kind": v.kind,
+            "value": figure_json(v.value, exact=exact),
+            "rag": v.rag,
+            "green": figure_json(v.green, exact=exact),
+            "amber": figure_json(v.amber, exact=exact),
+        }
+        for v in values
+    ]
+
+
 @dataclass
 class Cell:
     department_id: int

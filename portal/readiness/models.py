@@ -248,6 +248,9 @@ class AccessException(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     decided_at = models.DateTimeField(null=True, blank=True)
+    # The request form's: a double submit requests once (as Decision.token). Null for
+    # exceptions made before the column, or written outside the form.
+    token = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-requested_at"]

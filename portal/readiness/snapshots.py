@@ -23,9 +23,7 @@ OPEN = [Wave.Status.PLANNING, Wave.Status.TRAINING, Wave.Status.READY, Wave.Stat
 
 
 def _jsonable(values: list[evaluation.Value]) -> dict:
-    return {
-        v.kind: {"value": None if v.value is None else float(v.value), "rag": v.rag} for v in values
-    }
+    return {v.kind: {"value": evaluation.figure_json(v.value), "rag": v.rag} for v in values}
 
 
 def snapshot_wave(*, wave: Wave, today: date) -> int:

@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
@@ -309,6 +310,34 @@ def test_double_submit_requests_and_decides_once(ed, manager, lead):
         access.exception_decide(actor=lead, exception=first, approve=False)
     first.refresh_from_db()
     assert first.status == E.APPROVED
+
+
+def test_the_token_column_is_what_keeps_a_concurrent_double_submit_to_one(ed, manager, monkeypatch):
+    nurse = staff_bulk(ed, 1)[0]
+    wave = access_wave([ed])
+    first = _request(manager, wave, nurse, token="race")
+    assert first.token == "race"
+    assert "token" not in AuditEvent.objects.get(action=access.REQUEST_ACTION).after
+    # The second submit as if it ran its checks before the first committed: no row with its
+    # token, no open request. Only the unique column stands between it and a duplicate.
+    monkeypatch.setattr(access, "_requested_with", lambda token: None)
+    monkeypatch.setattr(access, "_request_errors", lambda **kw: [])
+    second = _request(manager, wave, nurse, token="race")
+    assert second.pk == first.pk and AccessException.objects.count() == 1
+    assert AuditEvent.objects.filter(action=access.REQUEST_ACTION).count() == 1
+    # Another token is another request (the lookup is all that was faked).
+    assert _request(manager, wave, nurse, token="other").pk != first.pk
+
+
+def test_the_database_refuses_a_second_exception_with_one_token(ed, manager):
+    nurse, other = staff_bulk(ed, 2)
+    wave = access_wave([ed])
+    # Exceptions without a token (made before the column, or directly) do not collide.
+    exception(wave, nurse, by=manager)
+    exception(wave, other, by=manager)
+    exception(wave, nurse, by=manager, token="t")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        exception(wave, other, by=manager, token="t")
 
 
 def test_an_expired_request_cannot_be_approved(ed, manager, lead):

@@ -6,11 +6,12 @@ from datetime import date, timedelta
 
 import pytest
 from django.core.cache import cache
+from django.test import override_settings
 from django.utils import timezone
 from freezegun import freeze_time
 
 from assessments.models import CertificationStatus
-from portal.readiness import evaluation, tokens
+from portal.readiness import api, evaluation, tokens
 from portal.readiness.models import AccessException, ApiToken, Wave
 from portal.records.models import AuditEvent
 from tests.factories import DepartmentFactory, UserFactory
@@ -247,6 +248,52 @@ def test_refused_scope_calls_count_against_the_limit(client, world):
         readiness = f"/api/waves/{world['pilot'].pk}/readiness"
         assert [_get(client, readiness, secret).status_code for _ in range(2)] == [403, 403]
         assert _get(client, "/api/waves", secret).status_code == 429
+
+
+def test_calls_without_a_valid_token_are_limited_per_address_and_audited_once(client, world):
+    token, secret = api_token()
+    revoked, revoked_secret = api_token()
+    tokens.token_revoke(actor=revoked.created_by, token=revoked)
+    ward = {"REMOTE_ADDR": "10.9.0.1"}
+    # Missing, unknown, revoked and other-scheme calls all count against the address.
+    callers = [
+        lambda: _get(client, "/api/waves", **ward),
+        lambda: _get(client, "/api/waves", "rl_00000000_" + "a" * 43, **ward),
+        lambda: _get(client, "/api/waves", revoked_secret, **ward),
+        lambda: client.get("/api/waves", HTTP_AUTHORIZATION="Token x", **ward),
+    ]
+    with freeze_time("2026-12-07 10:00:20"):
+        statuses = [callers[n % 4]().status_code for n in range(api.UNKNOWN_PER_MINUTE)]
+        first_refusal = _get(client, "/api/waves", **ward)
+        more = [callers[n % 4]().status_code for n in range(5)]
+        # Another address, and a valid token from the same one, are not held back.
+        assert _get(client, "/api/waves", REMOTE_ADDR="10.9.0.2").status_code == 401
+        assert _get(client, "/api/waves", secret, **ward).status_code == 200
+    assert api.UNKNOWN_PER_MINUTE == 120
+    assert statuses == [401] * 120
+    assert first_refusal.status_code == 429 and first_refusal["Retry-After"] == "40"
+    assert "without a valid token" in first_refusal.json()["detail"]
+    assert more == [429] * 5
+    calls = [e for e in _calls() if e.ip == "10.9.0.1"]
+    # Every call below the limit, the first refusal, and not the flood after it.
+    assert [e.after["status"] for e in calls] == [401] * 120 + [429, 200]
+    assert calls[-2].actor_label == "API (no valid token)"
+    with freeze_time("2026-12-07 10:01:00"):
+        assert _get(client, "/api/waves", **ward).status_code == 401
+
+
+@override_settings(ALLAUTH_TRUSTED_PROXY_COUNT=1)
+def test_the_address_limit_reads_the_trusted_proxy_header(client, world, monkeypatch):
+    monkeypatch.setattr(api, "UNKNOWN_PER_MINUTE", 2)
+    proxy = {"REMOTE_ADDR": "10.0.0.9"}
+    with freeze_time("2026-12-07 10:00:00"):
+        a = [
+            _get(client, "/api/waves", HTTP_X_FORWARDED_FOR="10.9.0.1", **proxy).status_code
+            for _ in range(3)
+        ]
+        # Behind the same proxy, another person's address has its own count.
+        b = _get(client, "/api/waves", HTTP_X_FORWARDED_FOR="10.9.0.2", **proxy).status_code
+    assert a == [401, 401, 429] and b == 401
 
 
 # ---------------------------------------------------------------------------------------------
