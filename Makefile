@@ -44,6 +44,10 @@ bench: install
 	$(BIN)/python -m bench.roster_import
 
 # A backup of the database and media with its manifest (README: the yearly recovery drill).
+# The demo authenticator app's current code (privileged demo logins ask for it).
+code: install
+	@$(BIN)/python manage.py demo --code
+
 backup: install
 	$(BIN)/python manage.py backup
 

@@ -2,6 +2,7 @@ import factory
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
+from portal.accounts.mfa import mfa_required, totp_code
 from portal.org.models import Department, JobRole, Shift, Site, StaffMember
 
 
@@ -19,6 +20,29 @@ class UserFactory(factory.django.DjangoModelFactory):
     def roles(self, create, extracted, **kwargs):
         if create and extracted:
             self.groups.add(*Group.objects.filter(name__in=extracted))
+
+    @factory.post_generation
+    def authenticator(self, create, extracted, **kwargs):
+        """People whose role requires two-factor authentication have set it up, as they must
+        (portal/accounts/mfa.py); authenticator=False makes one who has not yet."""
+        if create and extracted is not False and mfa_required(self):
+            give_authenticator(self)
+
+
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+
+
+def give_authenticator(user, secret: str = TOTP_SECRET):
+    """An authenticator app with a known secret (code_now(secret) gives its current code)."""
+    from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+    from allauth.mfa.totp.internal.auth import TOTP
+
+    TOTP.activate(user, secret)
+    RecoveryCodes.activate(user)
+
+
+def code_now(secret: str = TOTP_SECRET) -> str:
+    return totp_code(secret)
 
 
 class SiteFactory(factory.django.DjangoModelFactory):

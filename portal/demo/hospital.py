@@ -69,6 +69,30 @@ LOGIN_NAMES = {
 }
 
 
+# The demo's privileged logins have an authenticator app set up with this key (two-factor
+# authentication is required for their roles): add it to any authenticator app, or run
+# `make code` for the current code. A real hospital's people each scan their own.
+DEMO_TOTP_SECRET = "READYLINEDEMOHOSPITAL2FA234567AB"
+
+
+def demo_totp_code() -> str:
+    """The demo authenticator's code now (what the app would show)."""
+    from portal.accounts.mfa import totp_code
+
+    return totp_code(DEMO_TOTP_SECRET)
+
+
+def _two_factor_ensure(user) -> None:
+    from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+    from allauth.mfa.totp.internal.auth import TOTP
+
+    from portal.accounts.mfa import has_totp, mfa_required
+
+    if mfa_required(user) and not has_totp(user):
+        TOTP.activate(user, DEMO_TOTP_SECRET)
+        RecoveryCodes.activate(user)
+
+
 def demo_logins() -> list[tuple[str, str]]:
     """(email, what the login is for), as `make run` and the README list them."""
     return [
@@ -172,6 +196,7 @@ def build_hospital() -> dict:
         user.groups.add(*[groups[r] for r in portal_roles])
         if manages:
             user.staff.managed_departments.set(Department.objects.filter(code__in=manages))
+        _two_factor_ensure(user)
     admin, created = User.objects.get_or_create(
         email=f"admin@{DOMAIN}",
         defaults={"first_name": "Administrator", "is_staff": True, "is_superuser": True},
@@ -179,4 +204,5 @@ def build_hospital() -> dict:
     if created:
         admin.set_password(PASSWORD)
         admin.save(update_fields=["password"])
+    _two_factor_ensure(admin)
     return summary

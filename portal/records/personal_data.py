@@ -64,6 +64,8 @@ SECTIONS: dict[str, list[Source]] = {
         Source("email_addresses", "account.EmailAddress", "user", by="user"),
         Source("sessions", "usersessions.UserSession", "user", by="user", secret=("session_key",)),
         Source("cms_profile", "wagtailusers.UserProfile", "user", by="user"),
+        # Which second factors are set up and when they were last used; never their secrets.
+        Source("two_factor", "mfa.Authenticator", "user", by="user", secret=("data",)),
     ],
     "training": [
         Source(
@@ -342,9 +344,11 @@ def is_anonymised(staff: StaffMember) -> bool:
 
 def _anonymise_user(user) -> None:
     from allauth.account.models import EmailAddress
+    from allauth.mfa.models import Authenticator
     from allauth.usersessions.models import UserSession
 
     EmailAddress.objects.filter(user=user).delete()
+    Authenticator.objects.filter(user=user).delete()
     UserSession.objects.filter(user=user).delete()
     apps.get_model("courses.Notification").objects.filter(user=user).delete()
     user.groups.clear()

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "django_filters",
     "allauth",
     "allauth.account",
+    "allauth.mfa",
     "allauth.usersessions",
     "ninja",  # the API docs page with its bundled Swagger UI (no CDN, no inline script)
     "django.contrib.admin",
@@ -72,6 +73,7 @@ MIDDLEWARE = [
     "portal.records.middleware.CurrentRequestMiddleware",
     "portal.records.middleware.AccessDeniedAuditMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "portal.accounts.mfa.MFAEnforcementMiddleware",
     "portal.csp.PortalCSPMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
 ]
@@ -123,6 +125,13 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
+# Hospital directories: LDAP / Active Directory (directory.py) and OIDC / SAML (sso.py), each
+# switched on by its environment variables.
+from .directory import *  # noqa: E402,F403
+from .sso import *  # noqa: E402,F403
+
+AUTHENTICATION_BACKENDS += LDAP_BACKENDS  # noqa: F405
+INSTALLED_APPS += SSO_APPS  # noqa: F405
 
 # Caches: Redis when REDIS_URL is set (shared by web and workers, used by allauth rate limits and
 # job progress); otherwise a file cache, which the web server and the embedded worker share.
@@ -227,6 +236,19 @@ ACCOUNT_RATE_LIMITS = {
     "login": "300/m/ip",
     "reset_password": "60/m/ip,5/m/key",
 }
+# Two-factor authentication (portal/accounts/mfa.py): an authenticator app plus recovery codes,
+# required for every role that sees more than its own training and for admin access.
+# MFA_ENFORCED=false only for a first set-up without any privileged user yet.
+MFA_ENFORCED = env.bool("MFA_ENFORCED", default=True)
+MFA_ADAPTER = "portal.accounts.mfa.MFAAdapter"
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "Readyline"
+# Accounts come from the roster, not from sign-up, so an unverified address cannot be someone
+# else's claim on an account (the risk allauth's default guards against).
+MFA_ALLOW_UNVERIFIED_EMAIL = True
+# The authenticator secrets are encrypted with this key (falls back to SECRET_KEY). Set it
+# separately in production, so that rotating SECRET_KEY does not lock everyone out.
+MFA_ENCRYPTION_KEY = env.str("MFA_ENCRYPTION_KEY", default="")
 ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 ALLAUTH_TRUSTED_CLIENT_IP_HEADER = env.str("TRUSTED_CLIENT_IP_HEADER", default="") or None
 # The Wagtail and Django admins sign in through the portal's own page (its rate limits, its

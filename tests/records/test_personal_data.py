@@ -3,6 +3,7 @@ from datetime import timedelta
 
 import pytest
 from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
 from allauth.usersessions.models import UserSession
 from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
@@ -35,7 +36,7 @@ from portal.records.selectors import audit_chain_verify
 from portal.records.services import audit_record
 from tests.assessments import factories as exam_factories
 from tests.assessments.certification_factories import certify, track
-from tests.factories import UserFactory, person
+from tests.factories import UserFactory, give_authenticator, person
 from tests.readiness.access_factories import access_wave, exception
 from tests.seedusers.factories import activity, nomination, programme
 
@@ -91,6 +92,7 @@ def _rich(name: str, marker: str) -> StaffMember:
         user=user, ip="10.0.0.1", session_key=f"{marker}-secret-key", user_agent=f"{marker}-UA"
     )
     UserProfile.get_for_user(user)
+    give_authenticator(user)
     audit_record(action="test.about", obj=staff, after={"note": f"{marker}-audited"})
     audit_record(action="test.by", actor=user, object_type="x", object_id="1")
     return staff
@@ -119,6 +121,9 @@ def test_export_has_every_section_with_the_persons_data_and_nothing_of_another(t
     assert data["account"]["roles"] == [roles.LEARNER]
     assert "password" not in data["account"]
     assert "session_key" not in data["account_related"]["sessions"][0]
+    factors = data["account_related"]["two_factor"]
+    assert sorted(f["type"] for f in factors) == ["recovery_codes", "totp"]
+    assert all("data" not in f for f in factors)
     assert {"note": "AAA-audited"} in [e["after"] for e in data["audit"]["about_them"]]
     assert {"added": [roles.LEARNER]} in [e["after"] for e in data["audit"]["about_them"]]
     by_them = data["audit"]["by_them"]
@@ -293,6 +298,7 @@ def test_apply_anonymises_exactly_the_due_leavers_and_keeps_certificate_verifica
     assert old_user.email != old_email and not old_user.groups.exists()
     assert not EmailAddress.objects.filter(user=old_user).exists()
     assert not UserSession.objects.filter(user=old_user).exists()
+    assert not Authenticator.objects.filter(user=old_user).exists()
     assert not Notification.objects.filter(user=old_user).exists()
     assert CourseRating.objects.get(staff=due).comment == ""
     assert due.seed_nominations.get().reason == ""

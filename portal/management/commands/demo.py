@@ -5,7 +5,13 @@ from assessments.demo_certification import build_certification, build_readiness_
 from assessments.demo_practical import build_practical
 from courses.demo_content import build_courses
 from courses.demo_learning import build_learning
-from portal.demo.hospital import PASSWORD, build_hospital, demo_logins
+from portal.demo.hospital import (
+    DEMO_TOTP_SECRET,
+    PASSWORD,
+    build_hospital,
+    demo_logins,
+    demo_totp_code,
+)
 from portal.readiness.demo import demo_readiness
 from seedusers.demo import demo_seed_users
 from seedusers.models import Nomination
@@ -14,7 +20,17 @@ from seedusers.models import Nomination
 class Command(BaseCommand):
     help = "Build (or bring up to date) the demo hospital, its courses and training. Idempotent."
 
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--code",
+            action="store_true",
+            help="Only print the demo authenticator app's current code (make code).",
+        )
+
     def handle(self, *args, **options):
+        if options["code"]:
+            self.stdout.write(demo_totp_code())
+            return
         summary = build_hospital()
         self.stdout.write(
             f"Demo hospital ready: {summary['new']} staff added, {summary['changed']} updated, "
@@ -38,3 +54,7 @@ class Command(BaseCommand):
         self.stdout.write(f"Demo logins (password for all: {PASSWORD}):")
         for email, what in demo_logins():
             self.stdout.write(f"  {email:38} {what}")
+        self.stdout.write(
+            "Every login but the learners' asks for a two-factor code: add the key "
+            f"{DEMO_TOTP_SECRET} to an authenticator app, or run `make code`."
+        )
