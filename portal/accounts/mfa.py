@@ -85,9 +85,13 @@ class MFAAdapter(DefaultMFAAdapter):
 
     def build_totp_svg(self, url: str) -> str:
         """The QR code to scan, drawn by segno (the library the certificates use)."""
+        import io
+
         import segno
 
-        return segno.make(url, error="m").svg_inline(scale=5)
+        out = io.BytesIO()
+        segno.make(url, error="m").save(out, kind="svg", scale=5, xmldecl=False)
+        return out.getvalue().decode()
 
 
 class MFAEnforcementMiddleware:
