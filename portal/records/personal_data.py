@@ -66,6 +66,8 @@ SECTIONS: dict[str, list[Source]] = {
         Source("cms_profile", "wagtailusers.UserProfile", "user", by="user"),
         # Which second factors are set up and when they were last used; never their secrets.
         Source("two_factor", "mfa.Authenticator", "user", by="user", secret=("data",)),
+        # Hospital accounts (OIDC / SAML) connected to the login, with what the provider sent.
+        Source("sso_accounts", "socialaccount.SocialAccount", "user", by="user"),
     ],
     "training": [
         Source(
@@ -345,10 +347,12 @@ def is_anonymised(staff: StaffMember) -> bool:
 def _anonymise_user(user) -> None:
     from allauth.account.models import EmailAddress
     from allauth.mfa.models import Authenticator
+    from allauth.socialaccount.models import SocialAccount
     from allauth.usersessions.models import UserSession
 
     EmailAddress.objects.filter(user=user).delete()
     Authenticator.objects.filter(user=user).delete()
+    SocialAccount.objects.filter(user=user).delete()
     UserSession.objects.filter(user=user).delete()
     apps.get_model("courses.Notification").objects.filter(user=user).delete()
     user.groups.clear()

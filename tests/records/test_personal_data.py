@@ -4,6 +4,7 @@ from datetime import timedelta
 import pytest
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
+from allauth.socialaccount.models import SocialAccount
 from allauth.usersessions.models import UserSession
 from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
@@ -93,6 +94,7 @@ def _rich(name: str, marker: str) -> StaffMember:
     )
     UserProfile.get_for_user(user)
     give_authenticator(user)
+    SocialAccount.objects.create(user=user, provider="hospital", uid=f"{marker}-uid")
     audit_record(action="test.about", obj=staff, after={"note": f"{marker}-audited"})
     audit_record(action="test.by", actor=user, object_type="x", object_id="1")
     return staff
@@ -130,7 +132,7 @@ def test_export_has_every_section_with_the_persons_data_and_nothing_of_another(t
     assert "test.by" in [e["action"] for e in by_them]
     assert all("before" not in e and "after" not in e for e in by_them)
     text = json.dumps(data, ensure_ascii=False, default=str)
-    for tagged in ("scorm", "rubric", "access", "nominated", "floor", "很好", "typo", "通知"):
+    for tagged in ("uid", "scorm", "rubric", "access", "nominated", "floor", "很好", "typo", "通知"):
         assert f"AAA-{tagged}" in text
     assert '"AAA"' in text  # the essay answer
     assert "AAA-scan" in text and "AAA-UA" in text
@@ -299,6 +301,7 @@ def test_apply_anonymises_exactly_the_due_leavers_and_keeps_certificate_verifica
     assert not EmailAddress.objects.filter(user=old_user).exists()
     assert not UserSession.objects.filter(user=old_user).exists()
     assert not Authenticator.objects.filter(user=old_user).exists()
+    assert not SocialAccount.objects.filter(user=old_user).exists()
     assert not Notification.objects.filter(user=old_user).exists()
     assert CourseRating.objects.get(staff=due).comment == ""
     assert due.seed_nominations.get().reason == ""
