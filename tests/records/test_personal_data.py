@@ -132,7 +132,17 @@ def test_export_has_every_section_with_the_persons_data_and_nothing_of_another(t
     assert "test.by" in [e["action"] for e in by_them]
     assert all("before" not in e and "after" not in e for e in by_them)
     text = json.dumps(data, ensure_ascii=False, default=str)
-    for tagged in ("uid", "scorm", "rubric", "access", "nominated", "floor", "很好", "typo", "通知"):
+    for tagged in (
+        "uid",
+        "scorm",
+        "rubric",
+        "access",
+        "nominated",
+        "floor",
+        "很好",
+        "typo",
+        "通知",
+    ):
         assert f"AAA-{tagged}" in text
     assert '"AAA"' in text  # the essay answer
     assert "AAA-scan" in text and "AAA-UA" in text
