@@ -1,3 +1,5 @@
+from pathlib import Path
+
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
@@ -38,10 +40,27 @@ urlpatterns = [
     path("help/search/", include("content.urls")),
 ]
 
-if settings.DEBUG:
+# Files under MEDIA_ROOT are served by path only where they are public: Wagtail's images (the
+# originals and their renditions). Everything else there is private and has a view that checks
+# permission: documents (/documents/, collection privacy), SCORM content (the player), HR exports
+# (records), SCORM zips (never served). So the development server does not serve MEDIA_ROOT as
+# a whole, and the production web server must not either (README, "Deploying").
+PUBLIC_MEDIA_FOLDERS = ("original_images", "images")
+
+
+def media_urlpatterns() -> list:
+    """The development server's media URLs (empty unless DEBUG): the public folders only."""
     from django.conf.urls.static import static
 
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+    patterns = []
+    for folder in PUBLIC_MEDIA_FOLDERS:
+        patterns += static(
+            f"{settings.MEDIA_URL}{folder}/", document_root=Path(settings.MEDIA_ROOT) / folder
+        )
+    return patterns
+
+
+urlpatterns += media_urlpatterns()
 
 # Wagtail serves the CMS pages (home, later news and manuals) from everything else.
 urlpatterns += [path("", include(wagtail_urls))]

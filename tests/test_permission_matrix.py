@@ -15,7 +15,8 @@ from assessments.services.attempts import attempt_start, attempt_submit
 from courses.models import ClassroomSession, ProblemReport
 from portal.accounts import roles
 from portal.org.models import RosterImport
-from portal.records.models import AuditEvent
+from portal.records.models import AuditEvent, HrExport
+from seedusers.models import Activity
 from tests.assessments import factories as exam_factories
 from tests.assessments.practical_factories import practical_exam, scenario
 from tests.courses.factories import course
@@ -75,6 +76,8 @@ class World:
     card_decision: object
     card_exception: object  # an access exception requested in card_wave for card_staff
     api_token: object
+    hr_export: object  # an HR export HR asked for (HR may all see every export)
+    other_activity: object  # a pending activity of card_staff's nomination (another department)
 
 
 @pytest.fixture(scope="module")
@@ -128,6 +131,18 @@ def _world_build():
     exams.update(_certification_build(people[LEARNER], exams["other_attempt"].staff))
     exams.update(_seed_build(people[LEARNER], exams["other_attempt"].staff))
     exams.update(_readiness_build(users[LEAD], ed, card, exams["other_attempt"].staff))
+    exams["hr_export"] = HrExport.objects.create(
+        requested_by=users[HR], filters={}, format=HrExport.Format.CSV
+    )
+    exams["other_activity"] = Activity.objects.create(
+        nomination=exams["other_nomination"],
+        kind=Activity.Kind.COACHING,
+        day=timezone.localdate(),
+        minutes=20,
+        colleagues=1,
+        topic="Cardiology order sets",
+        token="matrix-card",
+    )
     return World(
         **exams,
         people=users,
@@ -265,6 +280,21 @@ def _readiness_build(lead, ed, card, card_staff) -> dict:
     }
 
 
+class Idor(tuple):
+    """A matrix row that is an IDOR case: signed-in people who may use the view (for their own
+    objects, their own departments') ask for another person's or another department's object,
+    and are refused (403) or told it does not exist (404). `leak(world)` is a piece of that
+    other person's data that a refusal must not contain. tests/test_idor.py checks that every
+    object URL has such a case."""
+
+    leak = None
+
+    def __new__(cls, name, build, expected, leak=None):
+        row = super().__new__(cls, (name, build, expected))
+        row.leak = leak
+        return row
+
+
 def allowed(ok_roles, denied=403, anon=LOGIN):
     """Expected outcome per role: 200 for ok_roles, `denied` for the other signed-in roles."""
     return {
@@ -282,10 +312,11 @@ MATRIX = [
         allowed([MANAGER, HR, LEAD, ADMIN]),
     ),
     # Another department's person by id: the manager gets 404, exactly as for a missing id.
-    (
+    Idor(
         "org:staff_detail",
         lambda w: f"/org/staff/{w.card_staff.pk}/",
         {**allowed([HR, LEAD, ADMIN]), MANAGER: 404},
+        leak=lambda w: w.card_staff.full_name,
     ),
     # A sub-department of the managed department is in scope.
     (
@@ -300,17 +331,18 @@ MATRIX = [
     ),
     ("org:roster_import_list", lambda w: "/org/roster/", allowed([HR, ADMIN])),
     ("org:roster_template", lambda w: "/org/roster/template.csv", allowed([HR, ADMIN])),
-    (
+    Idor(
         "org:roster_import_detail",
         lambda w: f"/org/roster/{w.roster_import.pk}/",
         allowed([HR, ADMIN]),
+        leak=lambda w: w.roster_import.filename,
     ),
     (
         "org:roster_import_detail",
         lambda w: "/org/roster/999999/",
         {**allowed([]), HR: 404, ADMIN: 404},
     ),
-    (
+    Idor(
         "org:roster_import_progress",
         lambda w: f"/org/roster/{w.roster_import.pk}/progress/",
         allowed([HR, ADMIN]),
@@ -443,10 +475,11 @@ MATRIX = [
         {r: 405 for r in EVERYONE},
     ),
     # No booking of one's own: the calendar file of a session is not found.
-    (
+    Idor(
         "courses:session_calendar",
         lambda w: f"/learning/sessions/{w.session.pk}/calendar.ics",
         allowed([], denied=404),
+        leak=lambda w: w.session.room,
     ),
     (
         "courses:session_attendance",
@@ -463,17 +496,23 @@ MATRIX = [
         lambda w: "/cms/org/staff/",
         allowed([TRAINER, HR, LEAD, ADMIN], denied=302, anon=302),
     ),
-    (
+    Idor(
         "cms",
         lambda w: f"/cms/org/staff/edit/{w.card_staff.pk}/",
         allowed([TRAINER, HR, ADMIN], denied=302, anon=302),
+        leak=lambda w: w.card_staff.full_name,
     ),
     # Accounts and their roles (groups) are managed by administrators only.
-    ("cms", lambda w: "/cms/users/", allowed([ADMIN], denied=302, anon=302)),
     (
+        "cms",
+        lambda w: "/cms/users/",
+        allowed([ADMIN], denied=302, anon=302),
+    ),
+    Idor(
         "cms",
         lambda w: f"/cms/users/edit/{w.ed_staff.user_id}/",
         allowed([ADMIN], denied=302, anon=302),
+        leak=lambda w: w.ed_staff.user.email,
     ),
     ("cms", lambda w: "/cms/groups/", allowed([ADMIN], denied=302, anon=302)),
     # Django's own admin: superusers only.
@@ -483,25 +522,28 @@ MATRIX = [
     # owner's — anybody else, superusers included, gets 404 as for a missing id.
     ("assessments:exam_detail", lambda w: f"/exams/{w.exam.pk}/", allowed(EVERYONE)),
     ("assessments:attempt_start", lambda w: f"/exams/{w.exam.pk}/start/", allowed([], 405)),
-    (
+    Idor(
         "assessments:attempt_page",
         lambda w: f"/exams/attempt/{w.open_attempt.pk}/",
         allowed([LEARNER], denied=404),
+        leak=lambda w: w.ed_staff.full_name,
     ),
     (
         "assessments:attempt_save",
         lambda w: f"/exams/attempt/{w.open_attempt.pk}/save/",
         allowed([], denied=405),
     ),
-    (
+    Idor(
         "assessments:attempt_submit",
         lambda w: f"/exams/attempt/{w.open_attempt.pk}/submit/",
         allowed([LEARNER], denied=404),
+        leak=lambda w: w.ed_staff.full_name,
     ),
-    (
+    Idor(
         "assessments:attempt_review",
         lambda w: f"/exams/attempt/{w.attempt.pk}/review/",
         allowed([LEARNER], denied=404),
+        leak=lambda w: "I scan first.",
     ),
     # Exams, the trainer's side: only the exam's trainers (and superusers); another exam's
     # pages and attempts are 404 to a trainer who does not train it.
@@ -512,17 +554,18 @@ MATRIX = [
         lambda w: f"/exams/manage/{w.exam.pk}/attempts/",
         allowed([TRAINER, ADMIN]),
     ),
-    (
+    Idor(
         "assessments:exam_attempts",
         lambda w: f"/exams/manage/{w.other_exam.pk}/attempts/",
         {**allowed([ADMIN]), TRAINER: 404},
+        leak=lambda w: w.card_staff.full_name,
     ),
     (
         "assessments:exam_statistics",
         lambda w: f"/exams/manage/{w.exam.pk}/statistics/",
         allowed([TRAINER, ADMIN]),
     ),
-    (
+    Idor(
         "assessments:exam_statistics",
         lambda w: f"/exams/manage/{w.other_exam.pk}/statistics/",
         {**allowed([ADMIN]), TRAINER: 404},
@@ -532,7 +575,7 @@ MATRIX = [
         lambda w: f"/exams/manage/{w.exam.pk}/export/csv/",
         allowed([TRAINER, ADMIN]),
     ),
-    (
+    Idor(
         "assessments:exam_results_export",
         lambda w: f"/exams/manage/{w.other_exam.pk}/export/xlsx/",
         {**allowed([ADMIN]), TRAINER: 404},
@@ -542,26 +585,36 @@ MATRIX = [
         lambda w: f"/exams/manage/attempt/{w.attempt.pk}/",
         allowed([TRAINER, ADMIN]),
     ),
-    (
+    Idor(
         "assessments:trainer_attempt",
         lambda w: f"/exams/manage/attempt/{w.other_attempt.pk}/",
         {**allowed([ADMIN]), TRAINER: 404},
+        leak=lambda w: w.card_staff.full_name,
     ),
     (
         "assessments:essay_grade",
         lambda w: f"/exams/manage/grading/{w.essay.pk}/",
         allowed([TRAINER, ADMIN]),
     ),
+    # A question of an exam the trainer does not train (card_staff's attempt): not found.
+    Idor(
+        "assessments:essay_grade",
+        lambda w: f"/exams/manage/grading/{w.other_attempt.questions.first().pk}/",
+        {**allowed([]), TRAINER: 404, ADMIN: 404},
+        leak=lambda w: w.card_staff.full_name,
+    ),
     # Practical exams, the examinee's HIS: only the attempt's owner (404 for anyone else).
-    (
+    Idor(
         "assessments:his_page",
         lambda w: f"/exams/attempt/{w.practical_open.pk}/his/",
         allowed([LEARNER], denied=404),
+        leak=lambda w: w.ed_staff.full_name,
     ),
-    (
+    Idor(
         "assessments:his_page",
         lambda w: f"/exams/attempt/{w.practical_other_attempt.pk}/his/",
         allowed([], denied=404),
+        leak=lambda w: w.card_staff.full_name,
     ),
     (
         "assessments:his_act",
@@ -573,10 +626,11 @@ MATRIX = [
         lambda w: f"/exams/attempt/{w.practical_open.pk}/his/finish/",
         allowed([], denied=405),
     ),
-    (
+    Idor(
         "assessments:his_result",
         lambda w: f"/exams/attempt/{w.practical_done.pk}/his/result/",
         allowed([LEARNER], denied=404),
+        leak=lambda w: w.ed_staff.full_name,
     ),
     # The replay: the exam's trainers and superusers; a trainer of other exams gets 404.
     (
@@ -584,10 +638,11 @@ MATRIX = [
         lambda w: f"/exams/manage/attempt/{w.practical_done.pk}/replay/",
         allowed([TRAINER, ADMIN]),
     ),
-    (
+    Idor(
         "assessments:practical_replay",
         lambda w: f"/exams/manage/attempt/{w.practical_other_attempt.pk}/replay/",
         {**allowed([ADMIN]), TRAINER: 404},
+        leak=lambda w: w.card_staff.full_name,
     ),
     # The examiner's rubric: examiners see the candidates assigned to them (trainers every
     # candidate of the exams they train); another candidate's attempt is 404.
@@ -610,10 +665,11 @@ MATRIX = [
         lambda w: f"/exams/manage/examine/attempt/{w.practical_open.pk}/",
         allowed([TRAINER, ADMIN]),
     ),
-    (
+    Idor(
         "assessments:rubric_score",
         lambda w: f"/exams/manage/examine/attempt/{w.practical_other_attempt.pk}/",
         {**allowed([ADMIN]), TRAINER: 404},
+        leak=lambda w: w.card_staff.full_name,
     ),
     # Practical exams and scenarios are edited in the CMS (trainers only).
     (
@@ -655,10 +711,11 @@ MATRIX = [
         lambda w: f"/exams/proficiency/{w.ed_staff.pk}/",
         allowed([LEARNER, HR, ADMIN], denied=404),
     ),
-    (
+    Idor(
         "assessments:staff_proficiency",
         lambda w: f"/exams/proficiency/{w.card_staff.pk}/",
         allowed([HR, ADMIN], denied=404),
+        leak=lambda w: w.card_staff.full_name,
     ),
     ("assessments:my_certificates", lambda w: "/exams/certificates/", allowed(EVERYONE)),
     # A certificate's PDF: its holder and HR; for everyone else it does not exist.
@@ -667,20 +724,22 @@ MATRIX = [
         lambda w: f"/exams/certificates/{w.certificate.pk}/pdf/",
         allowed([LEARNER, HR, ADMIN], denied=404),
     ),
-    (
+    Idor(
         "assessments:certificate_pdf",
         lambda w: f"/exams/certificates/{w.other_certificate.pk}/pdf/",
         allowed([HR, ADMIN], denied=404),
+        leak=lambda w: w.card_staff.full_name,
     ),
     (
         "assessments:certificate_manage",
         lambda w: "/exams/certificates/manage/",
         allowed([HR, ADMIN]),
     ),
-    (
+    Idor(
         "assessments:certificate_detail",
         lambda w: f"/exams/certificates/manage/{w.certificate.pk}/",
         allowed([HR, ADMIN]),
+        leak=lambda w: w.ed_staff.full_name,
     ),
     (
         "assessments:certificate_detail",
@@ -712,15 +771,17 @@ MATRIX = [
     ),
     # HR records: HR only; a transcript of someone else is 404 for everyone else.
     ("records:hr_search", lambda w: "/records/hr/", allowed([HR, ADMIN])),
-    (
+    Idor(
         "records:transcript",
         lambda w: f"/records/hr/staff/{w.card_staff.pk}/",
         allowed([HR, ADMIN], denied=404),
+        leak=lambda w: w.card_staff.full_name,
     ),
-    (
+    Idor(
         "records:transcript_pdf",
         lambda w: f"/records/hr/staff/{w.card_staff.pk}/pdf/",
         allowed([HR, ADMIN], denied=404),
+        leak=lambda w: w.card_staff.full_name,
     ),
     ("records:my_transcript", lambda w: "/records/my-transcript/", allowed(EVERYONE)),
     (
@@ -734,6 +795,23 @@ MATRIX = [
         {**allowed([], denied=403), HR: 405, ADMIN: 405},
     ),
     ("records:hr_exports", lambda w: "/records/hr/exports/", allowed([HR, ADMIN])),
+    # An export HR asked for: every HR member sees it; nobody else (the manager included).
+    Idor(
+        "records:hr_export_detail",
+        lambda w: f"/records/hr/exports/{w.hr_export.pk}/",
+        allowed([HR, ADMIN]),
+    ),
+    Idor(
+        "records:hr_export_progress",
+        lambda w: f"/records/hr/exports/{w.hr_export.pk}/progress/",
+        allowed([HR, ADMIN]),
+    ),
+    # Not finished yet: no file to download, for HR too.
+    Idor(
+        "records:hr_export_download",
+        lambda w: f"/records/hr/exports/{w.hr_export.pk}/download/",
+        {**allowed([]), HR: 404, ADMIN: 404},
+    ),
     (
         "records:hr_export_detail",
         lambda w: "/records/hr/exports/999999/",
@@ -759,10 +837,11 @@ MATRIX = [
         {**allowed([MANAGER, HR, LEAD, ADMIN], denied=404), LEARNER: 302},
     ),
     # Another department's nomination by id: 404 for the manager, as for a missing id.
-    (
+    Idor(
         "seedusers:nomination_detail",
         lambda w: f"/seed-users/nominations/{w.other_nomination.pk}/",
         allowed([HR, LEAD, ADMIN], denied=404),
+        leak=lambda w: w.card_staff.full_name,
     ),
     (
         "seedusers:nomination_detail",
@@ -824,10 +903,11 @@ MATRIX = [
         allowed([MANAGER, HR, LEAD, ADMIN]),
     ),
     # A wave without the manager's departments does not exist for her.
-    (
+    Idor(
         "readiness:wave",
         lambda w: f"/readiness/waves/{w.card_wave.pk}/",
         {**allowed([HR, LEAD, ADMIN]), MANAGER: 404},
+        leak=lambda w: w.card_wave.name,
     ),
     (
         "readiness:department",
@@ -835,7 +915,7 @@ MATRIX = [
         allowed([MANAGER, HR, LEAD, ADMIN]),
     ),
     # Another department's id under the manager's wave: not in the wave, 404 for everyone.
-    (
+    Idor(
         "readiness:department",
         lambda w: f"/readiness/waves/{w.ed_wave.pk}/departments/{w.card_staff.department_id}/",
         {**allowed([]), MANAGER: 404, HR: 404, LEAD: 404, ADMIN: 404},
@@ -845,19 +925,37 @@ MATRIX = [
         lambda w: f"/readiness/waves/{w.ed_wave.pk}/departments/{w.ed_staff.department_id}/people/",
         allowed([MANAGER, HR, LEAD, ADMIN]),
     ),
-    (
+    Idor(
         "readiness:people",
         lambda w: (
             f"/readiness/waves/{w.card_wave.pk}/departments/{w.card_staff.department_id}/people/"
         ),
         {**allowed([HR, LEAD, ADMIN]), MANAGER: 404},
+        leak=lambda w: w.card_staff.full_name,
     ),
     (
         "readiness:decisions",
         lambda w: f"/readiness/waves/{w.ed_wave.pk}/decisions/",
         allowed([MANAGER, HR, LEAD, ADMIN]),
     ),
-    (
+    Idor(
+        "readiness:decisions",
+        lambda w: f"/readiness/waves/{w.card_wave.pk}/decisions/",
+        {**allowed([HR, LEAD, ADMIN]), MANAGER: 404},
+        leak=lambda w: w.card_wave.name,
+    ),
+    Idor(
+        "readiness:evaluations",
+        lambda w: f"/readiness/waves/{w.card_wave.pk}/evaluation/",
+        {**allowed([HR, LEAD, ADMIN]), MANAGER: 404},
+        leak=lambda w: w.card_wave.name,
+    ),
+    Idor(
+        "readiness:decision_xlsx",
+        lambda w: f"/readiness/decisions/{w.card_decision.pk}/evidence.xlsx",
+        {**allowed([HR, LEAD, ADMIN]), MANAGER: 404},
+    ),
+    Idor(
         "readiness:decision_new",
         lambda w: f"/readiness/waves/{w.ed_wave.pk}/decisions/new/",
         allowed([LEAD, ADMIN]),
@@ -872,12 +970,13 @@ MATRIX = [
         lambda w: f"/readiness/decisions/{w.ed_decision.pk}/",
         allowed([MANAGER, HR, LEAD, ADMIN]),
     ),
-    (
+    Idor(
         "readiness:decision_detail",
         lambda w: f"/readiness/decisions/{w.card_decision.pk}/",
         {**allowed([HR, LEAD, ADMIN]), MANAGER: 404},
+        leak=lambda w: w.card_wave.name,
     ),
-    (
+    Idor(
         "readiness:decision_pdf",
         lambda w: f"/readiness/decisions/{w.card_decision.pk}/evidence.pdf",
         {**allowed([HR, LEAD, ADMIN]), MANAGER: 404},
@@ -912,17 +1011,18 @@ MATRIX = [
         lambda w: f"/readiness/waves/{w.ed_wave.pk}/access/",
         allowed([MANAGER, HR, LEAD, ADMIN]),
     ),
-    (
+    Idor(
         "readiness:access_list",
         lambda w: f"/readiness/waves/{w.card_wave.pk}/access/",
         {**allowed([HR, LEAD, ADMIN]), MANAGER: 404},
+        leak=lambda w: w.card_staff.full_name,
     ),
     (
         "readiness:access_csv",
         lambda w: f"/readiness/waves/{w.ed_wave.pk}/access.csv",
         allowed([MANAGER, HR, LEAD, ADMIN]),
     ),
-    (
+    Idor(
         "readiness:access_csv",
         lambda w: f"/readiness/waves/{w.card_wave.pk}/access.csv",
         {**allowed([HR, LEAD, ADMIN]), MANAGER: 404},
@@ -933,12 +1033,13 @@ MATRIX = [
         lambda w: f"/readiness/waves/{w.ed_wave.pk}/access/exceptions/new/?staff={w.ed_staff.pk}",
         allowed([MANAGER, LEAD, ADMIN]),
     ),
-    (
+    Idor(
         "readiness:exception_request",
         lambda w: (
             f"/readiness/waves/{w.card_wave.pk}/access/exceptions/new/?staff={w.card_staff.pk}"
         ),
         {**allowed([LEAD, ADMIN]), MANAGER: 404},
+        leak=lambda w: w.card_staff.full_name,
     ),
     # Someone not in the wave, asked for under ED's wave: not found for all who see it.
     (
@@ -976,10 +1077,11 @@ MATRIX = [
         dict.fromkeys(EVERYONE, 401),
     ),
     # Personal data: HR for anyone, everyone with a staff record for themself.
-    (
+    Idor(
         "records:staff_personal_data",
         lambda w: f"/records/hr/staff/{w.card_staff.pk}/personal-data.json",
         allowed([HR, ADMIN]),
+        leak=lambda w: w.card_staff.full_name,
     ),
     (
         "records:my_data",
@@ -1022,6 +1124,9 @@ def test_matrix(client, world, index, role, outcome):
         assert response["Location"].startswith("/accounts/login/")
     else:
         assert response.status_code == outcome, response.content[:300]
+    leak = getattr(MATRIX[index], "leak", None)
+    if leak is not None and response.status_code in (403, 404):
+        assert leak(world) not in response.content.decode(), "a refusal shows the object"
     # Every refusal is in the audit trail, naming who asked for what; nothing else is.
     if response.status_code == 403:
         event = denied.latest("pk")
@@ -1066,6 +1171,7 @@ EXEMPT = {
     "documents/": "Wagtail documents: Wagtail checks collection privacy itself (courses issue "
     "adds documents and extends the matrix)",
     "": "Wagtail page serving: covered by the front page entry",
+    "media/": "DEBUG only, Wagtail images alone (portal/urls.py); tests/portal/test_media.py",
 }
 
 

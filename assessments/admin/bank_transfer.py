@@ -28,6 +28,7 @@ from wagtail.admin.views.generic.permissions import PermissionCheckedMixin
 from wagtail.admin.viewsets.base import ViewSet
 
 from portal.records.services import client_ip
+from portal.uploads import upload_check
 
 from ..formats.render import text_html
 from ..models import QType, Question, QuestionCategory
@@ -115,8 +116,12 @@ class ImportForm(forms.Form):
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        if upload.size > MAX_UPLOAD:
-            raise forms.ValidationError(_("The file is larger than 10 MB."))
+        upload_check(
+            upload,
+            extensions=("gift", "txt", "xml"),
+            limit=MAX_UPLOAD,
+            what=gettext("a question file"),
+        )
         return upload
 
     def clean(self):

@@ -32,6 +32,7 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets import HeaderButton
 
 from portal.records.services import client_ip
+from portal.uploads import upload_check
 
 from .. import simulation
 from ..models import Scenario
@@ -195,8 +196,12 @@ class PackImportForm(forms.Form):
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        if upload.size > MAX_UPLOAD:
-            raise forms.ValidationError(_("The file is larger than 10 MB."))
+        upload_check(
+            upload,
+            extensions=("zip", "yaml", "yml", "json"),
+            limit=MAX_UPLOAD,
+            what=gettext("a scenario pack"),
+        )
         return upload
 
 

@@ -19,6 +19,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from portal.records.services import audit_record
+from portal.uploads import UploadRefused, zip_limits_check
 
 from .. import simulation
 from ..models import Scenario, ScenarioVersion
@@ -26,6 +27,9 @@ from ..models import Scenario, ScenarioVersion
 STARTER_DIR = Path(__file__).resolve().parents[1] / "simulation" / "starter"
 MAX_PACK_FILES = 200
 MAX_FILE_BYTES = 2 * 1024 * 1024
+# Zip-bomb limits for the whole pack (a pack may carry other files, which are skipped).
+MAX_PACK_MEMBERS = 1000
+MAX_PACK_UNCOMPRESSED = 100 * 1024 * 1024
 SCENARIO_SUFFIXES = (".yaml", ".yml", ".json")
 
 
@@ -125,6 +129,12 @@ def _files(filename: str, data: bytes) -> list[tuple[str, bytes]]:
         return [(filename, data)]
     files = []
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        try:
+            zip_limits_check(
+                archive, max_members=MAX_PACK_MEMBERS, max_uncompressed=MAX_PACK_UNCOMPRESSED
+            )
+        except UploadRefused as exc:
+            raise PackRefused([(filename, exc.message)]) from exc
         members = [
             info
             for info in archive.infolist()

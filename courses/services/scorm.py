@@ -34,6 +34,7 @@ from django.utils.translation import gettext as _
 
 from portal.accounts.roles import TRAINER, has_role
 from portal.records.services import audit_record
+from portal.uploads import UploadRefused, upload_size_check, zip_limits_check
 
 from ..models import LessonPage, ScormPackage, ScormRecord
 
@@ -130,13 +131,14 @@ class PackageFiles:
 
 
 def _zip_open(uploaded_file) -> zipfile.ZipFile:
-    size = getattr(uploaded_file, "size", None)
-    limit = _setting("SCORM_MAX_UPLOAD_BYTES", SCORM_MAX_UPLOAD_BYTES)
-    if size is not None and size > limit:
-        raise ScormPackageError(
-            _("The file is %(size)s MB; the limit for a SCORM package is %(limit)s MB.")
-            % {"size": f"{size / MB:.1f}", "limit": f"{limit / MB:.0f}"}
+    try:
+        upload_size_check(
+            getattr(uploaded_file, "size", None),
+            limit=_setting("SCORM_MAX_UPLOAD_BYTES", SCORM_MAX_UPLOAD_BYTES),
+            what=_("a SCORM package"),
         )
+    except UploadRefused as exc:
+        raise ScormPackageError(exc.message) from exc
     try:
         uploaded_file.seek(0)
         return zipfile.ZipFile(uploaded_file)
@@ -151,23 +153,15 @@ def _zip_open(uploaded_file) -> zipfile.ZipFile:
 
 def _zip_check(archive: zipfile.ZipFile) -> PackageFiles:
     """Refuse zip bombs, unsafe names, links and encryption before anything is extracted."""
+    try:
+        total = zip_limits_check(
+            archive,
+            max_members=_setting("SCORM_MAX_MEMBERS", SCORM_MAX_MEMBERS),
+            max_uncompressed=_setting("SCORM_MAX_UNCOMPRESSED_BYTES", SCORM_MAX_UNCOMPRESSED_BYTES),
+        )
+    except UploadRefused as exc:
+        raise ScormPackageError(exc.message) from exc
     infos = archive.infolist()
-    max_members = _setting("SCORM_MAX_MEMBERS", SCORM_MAX_MEMBERS)
-    if len(infos) > max_members:
-        raise ScormPackageError(
-            _("The zip holds %(count)s files; a SCORM package may hold at most %(limit)s.")
-            % {"count": f"{len(infos):,}", "limit": f"{max_members:,}"}
-        )
-    total = sum(info.file_size for info in infos)
-    max_total = _setting("SCORM_MAX_UNCOMPRESSED_BYTES", SCORM_MAX_UNCOMPRESSED_BYTES)
-    if total > max_total:
-        raise ScormPackageError(
-            _(
-                "The zip would unpack to %(size)s MB; the limit is %(limit)s MB. (Packages that "
-                "inflate far beyond their size are refused as a protection.)"
-            )
-            % {"size": f"{total / MB:,.0f}", "limit": f"{max_total / MB:,.0f}"}
-        )
     members: dict[str, zipfile.ZipInfo] = {}
     for info in infos:
         raw_name = _member_name(info)

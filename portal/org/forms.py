@@ -2,7 +2,10 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from portal.uploads import upload_check
+
 from .models import Department, JobRole, Shift
+from .roster import EXTENSIONS, XLSX_MAX_MEMBERS
 
 
 class RosterUploadForm(forms.Form):
@@ -21,6 +24,16 @@ class RosterUploadForm(forms.Form):
                 _("The file is %(size)s MB; the limit is 10 MB. Split it into smaller files.")
                 % {"size": f"{upload.size / 1024 / 1024:.1f}"}
             )
+        # The content must be what the name says: a program or a web page renamed to .csv or
+        # .xlsx is refused here, before anything is stored.
+        upload_check(
+            upload,
+            extensions=EXTENSIONS,
+            limit=settings.ROSTER_MAX_BYTES,
+            what=_("a roster"),
+            max_members=XLSX_MAX_MEMBERS,
+            max_uncompressed=settings.ROSTER_MAX_UNCOMPRESSED_BYTES,
+        )
         return upload
 
 

@@ -335,6 +335,8 @@ WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "mp4", "odt", "pdf", "pptx", "txt", "we
 # Private pages and documents send visitors to the portal's own sign-in.
 WAGTAIL_FRONTEND_LOGIN_URL = "/accounts/login/"
 WAGTAILDOCS_MAX_UPLOAD_SIZE = 20 * 1024 * 1024
+# Documents are checked by content, not only by extension (portal/document_forms.py).
+WAGTAILDOCS_DOCUMENT_FORM_BASE = "portal.document_forms.DocumentForm"
 
 # Roster import limits (issue: more than 50,000 rows or 10 MB are refused).
 ROSTER_MAX_ROWS = 50_000

@@ -361,7 +361,7 @@ def test_xlsx_zip_bomb_is_refused(existing, settings, django_capture_on_commit_c
 
     message = only_message(refused(bomb, django_capture_on_commit_callbacks))
 
-    assert message.startswith("The workbook would expand to 20.0 MB")
+    assert message.startswith("The file would unpack to 20.0 MB")
     assert "zip bomb" in message
 
 

@@ -127,10 +127,27 @@ def test_upload_with_errors_shows_them_per_row(hr_client, ed, django_capture_on_
 
 
 def test_file_level_error_is_shown(hr_client, db):
-    imp = upload(hr_client, b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", name="photo.png")
+    imp = upload(hr_client, roster_csv([cells()], header=["employee_no", "name"]))
 
     assert imp.status == RosterImport.Status.INVALID
-    assert "it contains binary data" in page(hr_client, imp)
+    assert "Missing columns" in page(hr_client, imp)
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "words"),
+    [
+        ("photo.png", b"\x89PNG\r\n\x1a\n", "upload a file ending in .csv, .txt, .xlsx"),
+        ("roster.csv", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "holds binary data"),
+    ],
+)
+def test_a_file_of_another_type_is_refused_by_the_form(hr_client, db, name, data, words):
+    response = hr_client.post(
+        reverse("org:roster_import_list"), {"file": SimpleUploadedFile(name, data)}
+    )
+
+    assert response.status_code == 200
+    assert words in response.content.decode()
+    assert not RosterImport.objects.exists()
 
 
 def test_upload_over_the_size_limit_is_refused_by_the_form(hr_client, ed, settings):
