@@ -53,6 +53,17 @@ def test_each_privileged_role_with_an_authenticator_goes_on(client, kind):
     assert client.get("/training/").status_code == 200
 
 
+def test_anyone_let_into_the_cms_by_another_group_needs_it_too(client):
+    from django.contrib.auth.models import Permission
+
+    editors = Group.objects.create(name="ward editors")
+    editors.permissions.add(Permission.objects.get(codename="access_admin"))
+    user = UserFactory(roles=[roles.LEARNER], authenticator=False)
+    user.groups.add(editors)
+    client.force_login(user)
+    assert client.get("/training/")["Location"] == SET_UP
+
+
 def test_a_learner_needs_none(client):
     client.force_login(UserFactory(roles=[roles.LEARNER]))
     assert client.get("/training/").status_code == 200
