@@ -243,6 +243,9 @@ MFA_ENFORCED = env.bool("MFA_ENFORCED", default=True)
 MFA_ADAPTER = "portal.accounts.mfa.MFAAdapter"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Readyline"
+# A code typed just as the app changes it still works (RFC 6238 allows one step of delay); a
+# code is accepted only once either way.
+MFA_TOTP_TOLERANCE = 1
 # Accounts come from the roster, not from sign-up, so an unverified address cannot be someone
 # else's claim on an account (the risk allauth's default guards against).
 MFA_ALLOW_UNVERIFIED_EMAIL = True

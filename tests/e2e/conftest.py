@@ -97,7 +97,32 @@ def page(browser, live_server, hospital):
         yield page
     finally:
         context.close()
+        _wait_for_quiet_database()
     assert not refused, f"refused by the Content Security Policy: {refused}"
+
+
+def _wait_for_quiet_database(seconds: float = 10.0):
+    """Let requests the browser started before it closed finish before the database is flushed.
+
+    On PostgreSQL a live-server thread still inside a transaction when the flush's TRUNCATE
+    starts deadlocks with it (CI saw it after a language switch). SQLite's flush waits anyway.
+    """
+    import time
+
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    deadline = time.monotonic() + seconds
+    with connection.cursor() as cursor:
+        while time.monotonic() < deadline:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+                " AND pid <> pg_backend_pid() AND state IS NOT NULL AND state <> 'idle'"
+            )
+            if cursor.fetchone()[0] == 0:
+                return
+            time.sleep(0.1)
 
 
 def login(page, email: str, password: str | None = None):
@@ -118,21 +143,33 @@ def login(page, email: str, password: str | None = None):
 
 def authenticator_code(email: str) -> str:
     """What the person's authenticator app shows now. A code is accepted once: signing in
-    twice within its 30 seconds waits for the next one, as a person would."""
+    twice within its 30 seconds waits for the next one, as a person would; so does a code
+    about to expire."""
     import time
 
     from allauth.mfa.models import Authenticator
     from allauth.mfa.totp.internal.auth import TOTP
 
-    from portal.accounts.mfa import MFAAdapter, totp_code
+    from portal.accounts.mfa import MFAAdapter
 
     totp = Authenticator.objects.get(user__email=email, type=Authenticator.Type.TOTP)
     secret = MFAAdapter().decrypt(totp.data["secret"])
     while True:
-        code = totp_code(secret)
+        code = current_code(secret)
         if not _code_used(TOTP(totp), code):
             return code
         time.sleep(1)
+
+
+def current_code(secret: str) -> str:
+    """The app's code, not in the last seconds of its 30: still current when the form arrives."""
+    import time
+
+    from portal.accounts.mfa import totp_code
+
+    while time.time() % 30 >= 27:
+        time.sleep(0.5)
+    return totp_code(secret)
 
 
 def _code_used(totp, code: str) -> bool:

@@ -152,7 +152,7 @@ def test_nurse_reports_trainer_resolves(page, browser, live_server, lesson):
     # The triage list in Chinese.
     trainer.goto("/learning/feedback/?status=")
     trainer.locator('button[data-lang="zh-hans"]').click()
-    trainer.wait_for_load_state()
+    expect(trainer.locator("html")).to_have_attribute("lang", "zh-hans")
     screenshot(trainer, "feedback-10-triage-zh")
     assert page.js_errors == []
     trainer_context.close()
