@@ -27,6 +27,7 @@ Numbers only: nothing is asserted about speed.
 import argparse
 import math
 import random
+import sys
 import time
 from datetime import timedelta
 from decimal import Decimal
@@ -43,6 +44,7 @@ COURSE_SLUGS = ["his-basics", "privacy", "downtime"]
 # withdrawn (not counted).
 ASSIGNMENT_MIX = {"done": 0.55, "on_time": 0.30, "overdue": 0.12, "withdrawn": 0.03}
 SEED_USER_SHARE = 1 / 12  # active staff who are active seed users
+BENCH_WAVE = "Bench: whole hospital"
 SUBSET = 5  # departments of the small evaluation whose query count is compared
 RAW_SQL = (
     "SELECT department_id, job_role_id, shift_id, COUNT(*), "
@@ -279,7 +281,7 @@ def wave_build(today):
     from portal.readiness.models import Criterion, Wave
 
     wave = Wave.objects.create(
-        name="Bench: whole hospital", name_zh="全院（基准）", go_live_date=today + timedelta(30)
+        name=BENCH_WAVE, name_zh="全院（基准）", go_live_date=today + timedelta(30)
     )
     wave.departments.set(Department.objects.filter(parent__isnull=True))
     Criterion.objects.bulk_create(
@@ -598,12 +600,27 @@ def main(argv=None):
     )
     parser.add_argument("--size", choices=list(SIZES), default="XL", type=str.upper)
     parser.add_argument("--seed", type=int, default=SEED)
+    parser.add_argument(
+        "--again",
+        action="store_true",
+        help="measure the wave the last run built (same database), without building again",
+    )
     args = parser.parse_args(argv)
 
     from .setup import bench_flush, bench_setup, peak_rss_mb
 
     clock = time.perf_counter()
     database = bench_setup()
+    if args.again:
+        from portal.readiness.models import Wave
+
+        wave = Wave.objects.filter(name=BENCH_WAVE).order_by("-pk").first()
+        if wave is None:
+            sys.exit("Nothing to measure again: run without --again first to build the hospital.")
+        print(f"database: {database} (the hospital of the last run)")
+        measure(wave, seed=args.seed)
+        print(f"peak memory (maxrss, whole process): {peak_rss_mb():,.0f} MB")
+        return
     bench_flush()
     fast = sqlite_fast_writes()
     print(
