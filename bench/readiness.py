@@ -603,7 +603,8 @@ def main(argv=None):
     parser.add_argument(
         "--again",
         action="store_true",
-        help="measure the wave the last run built (same database), without building again",
+        help="measure the wave the last run built (same database), without building again;"
+        " --size is then ignored",
     )
     args = parser.parse_args(argv)
 
@@ -612,25 +613,29 @@ def main(argv=None):
     clock = time.perf_counter()
     database = bench_setup()
     if args.again:
-        from portal.readiness.models import Wave
-
-        wave = Wave.objects.filter(name=BENCH_WAVE).order_by("-pk").first()
-        if wave is None:
-            sys.exit("Nothing to measure again: run without --again first to build the hospital.")
+        wave = last_wave()
         print(f"database: {database} (the hospital of the last run)")
-        measure(wave, seed=args.seed)
-        print(f"peak memory (maxrss, whole process): {peak_rss_mb():,.0f} MB")
-        return
-    bench_flush()
-    fast = sqlite_fast_writes()
-    print(
-        f"database: {database} (migrate + flush {time.perf_counter() - clock:.1f} s"
-        + (f"; {fast}" if fast else "")
-        + ")"
-    )
-    built = data_build(args.size, seed=args.seed)
-    measure(built["wave"], seed=args.seed)
+    else:
+        bench_flush()
+        fast = sqlite_fast_writes()
+        print(
+            f"database: {database} (migrate + flush {time.perf_counter() - clock:.1f} s"
+            + (f"; {fast}" if fast else "")
+            + ")"
+        )
+        wave = data_build(args.size, seed=args.seed)["wave"]
+    measure(wave, seed=args.seed)
     print(f"peak memory (maxrss, whole process): {peak_rss_mb():,.0f} MB")
+
+
+def last_wave():
+    """The wave the previous run built in this database (for --again)."""
+    from portal.readiness.models import Wave
+
+    wave = Wave.objects.filter(name=BENCH_WAVE).order_by("-pk").first()
+    if wave is None:
+        sys.exit("Nothing to measure again: run without --again first to build the hospital.")
+    return wave
 
 
 if __name__ == "__main__":
