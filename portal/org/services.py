@@ -285,8 +285,9 @@ def roster_plan_apply(
     return summary
 
 
-# What other apps recompute from (assignments by role, department and hire date).
-STAFF_CHANGES_THAT_MATTER = {"department", "job_role", "hire_date", "active"}
+# What other apps recompute from (assignments by role, department and hire date; the
+# certification status rows copy department, role and shift for readiness).
+STAFF_CHANGES_THAT_MATTER = {"department", "job_role", "shift", "hire_date", "active"}
 # (Go-live dates come from rollout waves, whose service sends department_changed itself.)
 DEPARTMENT_CHANGES_THAT_MATTER = {"parent"}
 

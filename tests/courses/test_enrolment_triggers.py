@@ -94,6 +94,25 @@ def test_a_roster_role_change_withdraws_and_leaving_withdraws(
     assert Assignment.objects.filter(status=Assignment.Status.WITHDRAWN).count() == 2
 
 
+def test_a_roster_shift_change_moves_the_persons_readiness_cell(
+    ed, nursing, django_capture_on_commit_callbacks
+):
+    """The status table copies the shift (readiness counts department × role × shift): a
+    change of shift alone is a change that matters."""
+    from assessments.models import CertificationStatus
+    from tests.assessments.certification_factories import track
+    from tests.factories import shift
+
+    track(role="nurse", courses=0)
+    day, night = shift("day"), shift("night")
+    roster_import([cells(employee_no="N1", shift="day")], django_capture_on_commit_callbacks)
+    nurse = StaffMember.objects.get(employee_no="N1")
+    assert CertificationStatus.objects.get(staff=nurse).shift == day
+    roster_import([cells(employee_no="N1", shift="night")], django_capture_on_commit_callbacks)
+    assert StaffMember.objects.get(pk=nurse.pk).shift == night
+    assert CertificationStatus.objects.get(staff=nurse).shift == night
+
+
 def test_a_roster_change_that_does_not_matter_queues_nothing(
     ed, nursing, django_capture_on_commit_callbacks
 ):
