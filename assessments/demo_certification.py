@@ -35,6 +35,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from courses.models import Assignment, CoursePage, CourseProgress, LessonPage, LessonProgress
+from courses.services.assignment_counts import assignment_counts_refresh
 from portal.demo.hospital import DOMAIN
 from portal.org.models import JobRole, StaffMember
 
@@ -240,12 +241,13 @@ class _Evidence:
                     "last_lesson": lessons[-1] if lessons else None,
                 },
             )
-            Assignment.objects.filter(
+            if Assignment.objects.filter(
                 staff=member,
                 content_type=self.course_type,
                 object_id=course.pk,
                 status=Assignment.Status.ACTIVE,
-            ).update(completed_at=when)
+            ).update(completed_at=when):
+                assignment_counts_refresh(staff_ids=[member.pk])
             self.counts["courses_completed"] += 1
 
     def sittings(self, member, track, sittings) -> None:

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from courses.models import Assignment, Curriculum, CurriculumItem
 from courses.selectors.enrolment import item_kind_for
+from courses.services.assignment_counts import assignment_counts_refresh
 from portal.org.golive import department_go_live_dates
 from portal.org.models import Department, StaffMember
 from portal.org.selectors import department_subtree_ids
@@ -241,6 +242,7 @@ def assignments_recompute(*, staff_ids: Iterable[int] | None = None) -> dict:
     reactivate: list[tuple[int, date | None, int]] = []
     cache: dict[tuple[int, int], _Requirements] = {}
     staff_count = 0
+    touched: set[int] = set()  # staff whose assignments change: recounted
     for staff_id, role_id, department_id, hire_date, active in _rows(
         StaffMember.objects.all(),
         ["pk", "job_role_id", "department_id", "hire_date", "active"],
@@ -265,8 +267,14 @@ def assignments_recompute(*, staff_ids: Iterable[int] | None = None) -> dict:
                 update.append((row[0], due, curriculum_id))
             else:
                 counts["unchanged"] += 1
+                continue
+            touched.add(staff_id)
     # What is left no longer applies.
-    withdraw = [row[0] for row in existing.values() if row[3] == ACTIVE]
+    withdraw = []
+    for (staff_id, _ct, _oid), row in existing.items():
+        if row[3] == ACTIVE:
+            withdraw.append(row[0])
+            touched.add(staff_id)
 
     with transaction.atomic():
         _insert(create)
@@ -277,6 +285,7 @@ def assignments_recompute(*, staff_ids: Iterable[int] | None = None) -> dict:
             Assignment.objects.filter(pk__in=withdraw[start : start + BATCH], status=ACTIVE).update(
                 status=WITHDRAWN, withdrawn_at=now
             )
+        assignment_counts_refresh(staff_ids=touched)
         counts.update(
             created=len(create),
             updated=len(update),

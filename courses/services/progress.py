@@ -16,6 +16,7 @@ from portal.records.services import audit_record
 
 from ..models import Assignment, CoursePage, CourseProgress, LessonPage, LessonProgress
 from ..signals import course_completed
+from .assignment_counts import assignment_counts_refresh
 
 # One time report counts at most this much: a tab left open over lunch is not study time.
 MAX_REPORT_SECONDS = 30 * 60
@@ -166,13 +167,16 @@ def course_progress_refresh(*, staff, course: CoursePage) -> CourseProgress | No
 def _assignments_complete(*, staff, item, at, content_type=None) -> int:
     """Complete the staff member's active assignments of an item that are not complete yet."""
     content_type = content_type or ContentType.objects.get_for_model(item, for_concrete_model=True)
-    return Assignment.objects.filter(
+    count = Assignment.objects.filter(
         staff=staff,
         content_type=content_type,
         object_id=item.pk,
         status=Assignment.Status.ACTIVE,
         completed_at__isnull=True,
     ).update(completed_at=at)
+    if count:
+        assignment_counts_refresh(staff_ids=[staff.pk])
+    return count
 
 
 def item_complete(*, staff, content_type, object_id, actor=None) -> int:
@@ -193,6 +197,7 @@ def item_complete(*, staff, content_type, object_id, actor=None) -> int:
             completed_at__isnull=True,
         ).update(completed_at=now)
         if count:
+            assignment_counts_refresh(staff_ids=[staff.pk])
             audit_record(
                 action="item.complete",
                 actor=actor,

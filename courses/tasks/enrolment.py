@@ -19,3 +19,12 @@ from courses.services import enrolment
 )
 def assignments_recompute_task(staff_ids: list[int] | None = None) -> dict:
     return enrolment.assignments_recompute(staff_ids=staff_ids)
+
+
+@shared_task(acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=3)
+def assignment_counts_daily_task() -> int:
+    """Beat, daily: recount the people whose overdue count no longer holds (an open assignment
+    fell due), so that readiness has few to count from the assignments themselves."""
+    from courses.services.assignment_counts import assignment_counts_daily
+
+    return assignment_counts_daily()

@@ -134,8 +134,24 @@ class StaffMember(models.Model):
         help_text=_("A department manager sees these departments and their sub-departments."),
     )
     invited_at = models.DateTimeField(_("invited at"), null=True, blank=True)
+    # The person's assignments counted (courses.services.assignment_counts keeps them; readiness
+    # adds them up rather than joining every assignment): active ones, and of those the ones
+    # not completed and due before `assignments_counted_on`; `assignments_next_due` is the
+    # earliest due date, on or after that day, of the other open ones (the count holds until
+    # then). Written only by that service: a plain save() leaves them alone (see save()).
+    assignments_active = models.PositiveIntegerField(default=0, editable=False)
+    assignments_overdue = models.PositiveIntegerField(default=0, editable=False)
+    assignments_counted_on = models.DateField(null=True, editable=False)
+    assignments_next_due = models.DateField(null=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    COUNTED = (
+        "assignments_active",
+        "assignments_overdue",
+        "assignments_counted_on",
+        "assignments_next_due",
+    )
 
     class Meta:
         verbose_name = _("staff member")
@@ -146,6 +162,28 @@ class StaffMember(models.Model):
             # Readiness and seed-user coverage group the active staff by these, from the index.
             models.Index(fields=["department", "job_role", "shift", "active"], name="staff_cell"),
             models.Index(fields=["department", "shift", "active"], name="staff_shift"),
+            # Readiness adds up the assignment counts of the active staff from the index alone.
+            models.Index(
+                fields=[
+                    "department",
+                    "job_role",
+                    "shift",
+                    "assignments_active",
+                    "assignments_overdue",
+                    "assignments_counted_on",
+                    "assignments_next_due",
+                ],
+                condition=models.Q(active=True),
+                name="staff_assignment_counts",
+            ),
+            # Seed-user coverage counts the nominees by department and shift: read here rather
+            # than from the table (PostgreSQL; other databases ignore `include`).
+            models.Index(
+                fields=["id"], include=["active", "department", "shift"], name="staff_nominee"
+            ),
+            # The counts that no longer hold (an open assignment fell due since they were made).
+            models.Index(fields=["assignments_next_due"], name="staff_counts_next_due"),
+            models.Index(fields=["assignments_counted_on"], name="staff_counts_counted_on"),
         ]
         permissions = [
             ("import_roster", _("Can import the staff roster")),
@@ -154,6 +192,17 @@ class StaffMember(models.Model):
 
     def __str__(self):
         return f"{self.employee_no} {self.full_name}"
+
+    def save(self, *args, **kwargs):
+        # An edit of a person loaded a while ago (a form, the admin) must not write back the
+        # assignment counts it read then: the counting service may have changed them since.
+        if not (self._state.adding or args or kwargs):
+            kwargs["update_fields"] = [
+                f.name
+                for f in self._meta.concrete_fields
+                if not f.primary_key and f.name not in self.COUNTED
+            ]
+        super().save(*args, **kwargs)
 
     @property
     def email(self):

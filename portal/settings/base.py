@@ -298,6 +298,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "assessments.tasks.attempts_sweep_task",
         "schedule": 60.0,
     },
+    # Overdue counts behind readiness: the people one of whose assignments fell due yesterday.
+    "assignment-counts-daily": {
+        "task": "courses.tasks.enrolment.assignment_counts_daily_task",
+        "schedule": crontab(hour=0, minute=10),
+    },
     # Certificates reaching their recertification window or the end of their grace period.
     "certification-daily": {
         "task": "assessments.tasks.certification_daily_task",
