@@ -404,16 +404,18 @@ def coverage_counts(
     if department_ids is not None:
         staff = staff.filter(department_id__in=list(department_ids))
         nominations = nominations.filter(staff__department_id__in=list(department_ids))
-    counts = staff.values_list("department_id", "shift_id").annotate(n=Count("pk")).order_by()
+    # COUNT(*), not of a column: the staff counted from the index `staff_shift` alone, the
+    # nominees' department and shift from `staff_nominee` (PostgreSQL).
+    counts = staff.values_list("department_id", "shift_id").annotate(n=Count("*")).order_by()
     active = (
         nominations.values_list("staff__department_id", "staff__shift_id")
-        .annotate(n=Count("pk"))
+        .annotate(n=Count("*"))
         .order_by()
     )
     seeds = {(dept_id, shift_id): n for dept_id, shift_id, n in active}
     ratios = dict(programme.ratios.values_list("kind", "staff_per_seed_user"))
     # The programme's departments are dropped here rather than listed in the SQL.
-    kinds = dict(Department.objects.values_list("pk", "kind"))
+    kinds = dict(Department.objects.order_by().values_list("pk", "kind"))
     return {
         (dept_id, shift_id): (
             required_seed_users(n, ratio_for(programme, kinds[dept_id], ratios)),

@@ -8,7 +8,8 @@ The figures come from small tables kept current elsewhere, never from raw attemp
   practical attempt passed), over the rows where it is known;
 - average proficiency: the mean current score of the rows that have one;
 - overdue assignments: courses' assignments (active, due before today, not completed), over the
-  active assignments;
+  active assignments, added up from each person's counts on the staff row
+  (courses.services.assignment_counts; the counts that do not hold today are made afresh);
 - seed-user coverage: seedusers' coverage (per department × shift): active seed users against
   required, capped at required.
 
@@ -24,14 +25,15 @@ The rule (documented in the README):
    A role-specific criterion row replaces the general one for that role's cells.
 4. The colour of a cell, a department or the wave is its worst criterion colour.
 
-Queries: one GROUP BY over the status table by department, role and shift (read from the
-covering index `status_cells`, in group order), one over the active staff and their assignments
-(indexes `staff_cell` and `assignment_staff_due`), the seed-user counts
-(`seedusers.selectors.coverage_counts`), the waves' departments and the tree, the criteria, the
-departments, roles and shifts: a fixed number (14 with a seed-user programme) whatever the
-hospital's size or the number of departments. A wave that holds most of the hospital is
-counted whole and the other departments dropped here, rather than listing a thousand ids in the
-SQL.
+Queries: one GROUP BY over the status table (read from the covering index `status_cells`, in
+group order), one over the active staff's assignment counts (the index
+`staff_assignment_counts`) and one over the assignments of the few whose counts do not hold
+today, the seed-user counts (`seedusers.selectors.coverage_counts`), the waves' departments and
+the tree, the criteria, the departments, and with cells the roles and shifts: a fixed number
+whatever the hospital's size or the number of departments. The heat map groups by department
+only; cells (department × role × shift) are for the department page, the evidence pack and
+the API. A wave that holds most of the hospital is counted whole and the other departments
+dropped here, rather than listing a thousand ids in the SQL.
 """
 
 from __future__ import annotations
@@ -46,6 +48,7 @@ from django.db.models import Count, Q, Sum
 
 from assessments.models import CertificationStatus
 from courses.models import Assignment
+from courses.selectors.assignment_counts import overdue, stale
 from portal.org.models import Department, JobRole, Shift, StaffMember
 
 from .models import Criterion, Wave
@@ -214,7 +217,7 @@ def _wave_scope(wave: Wave) -> tuple[set[int], int]:
     links = list(Wave.departments.through.objects.values_list("wave_id", "department_id"))
     children: dict[int | None, list[int]] = {}
     total = 0
-    for pk, parent_id in Department.objects.values_list("pk", "parent_id"):
+    for pk, parent_id in Department.objects.order_by().values_list("pk", "parent_id"):
         children.setdefault(parent_id, []).append(pk)
         total += 1
     roots = {dept_id for wave_id, dept_id in links if wave_id == wave.pk}
@@ -240,14 +243,18 @@ def _sql_scope(ids: set[int], total: int) -> set[int] | None:
 # Counting: one aggregate each, keyed (department, role, shift); `scope` as _sql_scope's
 
 
-def _status_counts(scope) -> dict[tuple, Counts]:
+CELL = ("department_id", "job_role_id", "shift_id")
+DEPARTMENT = ("department_id",)
+
+
+def _status_counts(scope, group) -> dict[tuple, Counts]:
     rows = CertificationStatus.objects.all()
     if scope is not None:
         rows = rows.filter(department_id__in=list(scope))
     rows = (
-        rows.values_list("department_id", "job_role_id", "shift_id")
+        rows.values_list(*group)
         .annotate(
-            rows=Count("pk"),
+            rows=Count("*"),
             covered=Count("pk", filter=Q(status__in=[S.CERTIFIED, S.EXPIRING])),
             first_known=Count("pk", filter=Q(practical_first_passed__isnull=False)),
             first_passed=Count("pk", filter=Q(practical_first_passed=True)),
@@ -256,9 +263,11 @@ def _status_counts(scope) -> dict[tuple, Counts]:
         )
         .order_by()
     )
+    width = len(group)
     out = {}
-    for dept_id, role_id, shift_id, n, covered, known, passed, scored, score_sum in rows:
-        out[(dept_id, role_id, shift_id)] = Counts(
+    for row in rows:
+        n, covered, known, passed, scored, score_sum = row[width:]
+        out[row[:width]] = Counts(
             rows=n,
             covered=covered,
             first_known=known,
@@ -269,27 +278,32 @@ def _status_counts(scope) -> dict[tuple, Counts]:
     return out
 
 
-def _assignment_counts(scope, today: date) -> dict[tuple, tuple[int, int]]:
-    """{cell: (active assignments, overdue)} of active staff. Read from the staff side: the
-    index `staff_cell` gives the staff in cell order and `assignment_staff_due` each person's
-    assignments, both without touching the tables and with no sort for the GROUP BY (from the
-    assignments side SQLite reads every row and sorts 150,000 of them at XL). The outer join
-    also yields cells of people with no active assignment: they are left out."""
-    active = Q(assignments__status=Assignment.Status.ACTIVE)
-    overdue = active & Q(assignments__due_date__lt=today, assignments__completed_at__isnull=True)
-    rows = StaffMember.objects.filter(active=True)
+def _assignment_counts(scope, today: date, group) -> dict[tuple, list[int]]:
+    """{group: [active assignments, overdue]} of active staff, added up from the counts on the
+    staff rows (courses.services.assignment_counts; the index `staff_assignment_counts` holds
+    them all). The overdue counts that do not hold on `today` (`stale`: an open assignment fell
+    due since they were made) are left out of the sum and those people's overdue assignments
+    counted instead, so the figure is today's whenever the counts were made."""
+    fresh = ~stale(today)
+    staff = StaffMember.objects.filter(active=True, assignments_active__gt=0)
+    late = Assignment.objects.filter(overdue(today), staff__active=True).filter(
+        stale(today, prefix="staff__")
+    )
     if scope is not None:
-        rows = rows.filter(department_id__in=list(scope))
+        staff = staff.filter(department_id__in=list(scope))
+        late = late.filter(staff__department_id__in=list(scope))
     rows = (
-        rows.values_list("department_id", "job_role_id", "shift_id")
-        .annotate(
-            n=Count("assignments", filter=active), overdue=Count("assignments", filter=overdue)
-        )
+        staff.values_list(*group)
+        .annotate(n=Sum("assignments_active"), late=Sum("assignments_overdue", filter=fresh))
         .order_by()
     )
-    return {
-        (dept_id, role_id, shift_id): (n, late) for dept_id, role_id, shift_id, n, late in rows if n
-    }
+    width = len(group)
+    out = {row[:width]: [row[width], row[width + 1] or 0] for row in rows}
+    for *key, n in (
+        late.values_list(*(f"staff__{name}" for name in group)).annotate(Count("pk")).order_by()
+    ):
+        out.setdefault(tuple(key), [0, 0])[1] += n
+    return out
 
 
 def _seed_counts(scope) -> dict[tuple, tuple[int, int]]:
@@ -349,49 +363,58 @@ class _Rater:
         return values
 
 
-def wave_readiness(*, wave: Wave, today: date, department_ids=None) -> WaveReadiness:
+def wave_readiness(
+    *, wave: Wave, today: date, department_ids=None, cells: bool = True
+) -> WaveReadiness:
     """The readiness of the wave (or of some of its departments: `department_ids`, e.g. a
-    manager's), per department and per department × role × shift."""
+    manager's), per department and, with `cells`, per department × role × shift. Without
+    cells (the heat map, the wave list, snapshots) the counts are grouped by department only:
+    the same department and wave figures (rule 2 pools people, not cells), fewer rows."""
     ids, total = _wave_scope(wave)
     if department_ids is not None:
         ids &= set(department_ids)
     scope = _sql_scope(ids, total)
+    group = CELL if cells else DEPARTMENT
     rater = _Rater(_criteria(wave))
-    cells: dict[tuple, Cell] = {}
-    for key, counts in _status_counts(scope).items():
+    counted: dict[tuple, Counts] = {}
+    for key, counts in _status_counts(scope, group).items():
         if key[0] in ids:
-            cells[key] = Cell(*key, counts=counts)
-    for key, (n, overdue) in _assignment_counts(scope, today).items():
-        if key[0] in ids:
-            cell = cells.get(key)
-            if cell is None:
-                cell = cells[key] = Cell(*key, counts=Counts())
-            cell.counts.assignments += n
-            cell.counts.overdue += overdue
-    by_department: dict[int, list[Cell]] = defaultdict(list)
-    for cell in cells.values():
-        by_department[cell.department_id].append(cell)
+            counted[key] = counts
+    for key, (n, late) in _assignment_counts(scope, today, group).items():
+        if key[0] in ids and n:
+            counts = counted.get(key)
+            if counts is None:
+                counts = counted[key] = Counts()
+            counts.assignments += n
+            counts.overdue += late
+    by_department: dict[int, list[tuple]] = defaultdict(list)
+    for key, counts in counted.items():
+        by_department[key[0]].append((key, counts))
     # Seed users are counted per department × shift, whatever the role.
     seeds_by_department: dict[int, list[tuple[int, int]]] = defaultdict(list)
-    for (dept_id, _shift_id), counts in _seed_counts(scope).items():
+    for (dept_id, _shift_id), seed_counts in _seed_counts(scope).items():
         if dept_id in ids:
-            seeds_by_department[dept_id].append(counts)
+            seeds_by_department[dept_id].append(seed_counts)
             by_department.setdefault(dept_id, [])
     # One query whatever the count (in_bulk with ids splits into batches of 999 on SQLite).
     chosen = Department.objects.all() if scope is None else Department.objects.filter(pk__in=ids)
     departments = {d.pk: d for d in chosen if d.pk in by_department}
-    roles = JobRole.objects.in_bulk()
-    shifts = Shift.objects.in_bulk()
+    roles = JobRole.objects.in_bulk() if cells else {}
+    shifts = Shift.objects.in_bulk() if cells else {}
     role_codes = {pk: r.code for pk, r in roles.items()}
     shift_codes = {pk: s.code for pk, s in shifts.items()}
     result = []
     wave_counts = Counts()
-    for dept_id, dept_cells in by_department.items():
+    for dept_id, entries in by_department.items():
         dept_counts = Counts()
-        for cell in dept_cells:
-            cell.values = rater.values(cell.counts, cell.job_role_id)
-            cell.rag = worst(v.rag for v in cell.values)
-            dept_counts.add(cell.counts)
+        dept_cells = []
+        for key, counts in entries:
+            dept_counts.add(counts)
+            if cells:
+                cell = Cell(*key, counts=counts)
+                cell.values = rater.values(counts, cell.job_role_id)
+                cell.rag = worst(v.rag for v in cell.values)
+                dept_cells.append(cell)
         for required, active in seeds_by_department.get(dept_id, ()):
             dept_counts.seeds_required += required
             dept_counts.seeds_active += active

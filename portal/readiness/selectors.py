@@ -59,9 +59,10 @@ def wave_get(*, viewer, pk: int) -> Wave:
 
 
 def wave_readiness_for(*, viewer, wave: Wave, today: date) -> evaluation.WaveReadiness:
-    """The wave's readiness limited to what the viewer may see."""
+    """The wave's readiness by department (the heat map, the wave list) limited to what the
+    viewer may see."""
     return evaluation.wave_readiness(
-        wave=wave, today=today, department_ids=department_ids_visible(viewer=viewer)
+        wave=wave, today=today, department_ids=department_ids_visible(viewer=viewer), cells=False
     )
 
 

@@ -27,7 +27,7 @@ def _jsonable(values: list[evaluation.Value]) -> dict:
 
 
 def snapshot_wave(*, wave: Wave, today: date) -> int:
-    readiness = evaluation.wave_readiness(wave=wave, today=today)
+    readiness = evaluation.wave_readiness(wave=wave, today=today, cells=False)
     with transaction.atomic():
         Snapshot.objects.filter(wave=wave, day=today).delete()
         Snapshot.objects.bulk_create(

@@ -14,6 +14,7 @@ from freezegun import freeze_time
 
 from assessments.services.certification import plans_for, status_refresh
 from courses.models import Assignment, CoursePage
+from courses.services.assignment_counts import assignment_counts_refresh
 from portal.accounts import roles
 from portal.org.models import StaffMember
 from portal.readiness import evaluation, snapshots
@@ -75,6 +76,9 @@ def _hospital(seed=7, n=60):
                 completed_at=None if rng.random() < 0.5 else evaluation_now(),
             )
     status_refresh(staff_ids=[s.pk for s in staff], now=evaluation_now())
+    # Written directly above, so counted here (the enrolment and progress services count what
+    # they write themselves).
+    assignment_counts_refresh(staff_ids=[s.pk for s in staff])
     return ed, obs, ph, staff
 
 
@@ -347,6 +351,7 @@ def test_query_count_is_the_same_for_five_and_a_thousand_departments():
     Assignment.objects.bulk_create(
         Assignment(staff=s, content_type=ct, object_id=page.pk, due_date=TODAY) for s in staff
     )
+    assignment_counts_refresh(staff_ids=[s.pk for s in staff])
     programme = seed_factories.programme()
     Nomination.objects.bulk_create(
         Nomination(programme=programme, staff=s, status="active", reason="x") for s in staff[::7]
@@ -363,3 +368,49 @@ def test_query_count_is_the_same_for_five_and_a_thousand_departments():
     subset = count(wave=big, department_ids=[d.pk for d in departments[5:10]])
     assert (five[1], thousand[1], subset[1]) == (5, 1000, 5)
     assert five[0] == thousand[0] == subset[0]
+
+
+@freeze_time("2026-03-01 12:00")
+def test_the_heat_map_by_department_has_the_figures_of_the_cells_pooled():
+    ed, obs, ph, staff = _hospital(n=60)
+    wave = _wave([ed, ph])
+    with_cells = evaluation.wave_readiness(wave=wave, today=TODAY)
+    by_department = evaluation.wave_readiness(wave=wave, today=TODAY, cells=False)
+    assert by_department.values == with_cells.values
+    assert by_department.counts == with_cells.counts
+    cells = {d.department.pk: d for d in with_cells.departments}
+    assert [d.department.pk for d in by_department.departments] == [
+        d.department.pk for d in with_cells.departments
+    ]
+    for dept in by_department.departments:
+        assert dept.cells == []
+        assert (dept.counts, dept.values, dept.rag) == (
+            cells[dept.department.pk].counts,
+            cells[dept.department.pk].values,
+            cells[dept.department.pk].rag,
+        )
+
+
+def test_overdue_is_counted_for_the_day_asked_whenever_the_counts_were_made():
+    """Counts made on 1 March; asked about 12 March (assignments due on the 5th fell due: those
+    people's counts are stale and counted from their assignments) and about 20 February (before
+    the day they were made), without a recount in between: the figures are each day's."""
+    with freeze_time("2026-03-01 12:00"):
+        ed, obs, ph, staff = _hospital(n=60)
+        ct = ContentType.objects.get_for_model(CoursePage)
+        later = course(roles=("nurse",), lessons=0)
+        for member in staff[::4]:
+            Assignment.objects.create(
+                staff=member, content_type=ct, object_id=later.pk, due_date=date(2026, 3, 5)
+            )
+        assignment_counts_refresh(staff_ids=[s.pk for s in staff])
+    wave = _wave([ed, ph])
+    for today in (date(2026, 3, 12), date(2026, 2, 20), TODAY):
+        expected = _recompute(staff, today)
+        for cells in (True, False):
+            readiness = evaluation.wave_readiness(wave=wave, today=today, cells=cells)
+            assert readiness.counts.assignments == sum(c.assignments for c in expected.values())
+            assert readiness.counts.overdue == sum(c.overdue for c in expected.values()), today
+        got = _cells(readiness := evaluation.wave_readiness(wave=wave, today=today))
+        for key, counts in expected.items():
+            assert got[key][0].value(K.OVERDUE) == counts.value(K.OVERDUE), (key, today)
