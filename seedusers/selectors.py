@@ -404,8 +404,7 @@ def coverage_counts(
     if department_ids is not None:
         staff = staff.filter(department_id__in=list(department_ids))
         nominations = nominations.filter(staff__department_id__in=list(department_ids))
-    # COUNT(*), not of a column: the staff counted from the index `staff_shift` alone, the
-    # nominees' department and shift from `staff_nominee` (PostgreSQL).
+    # COUNT(*), not of a column: the staff are counted from the index `staff_shift` alone.
     counts = staff.values_list("department_id", "shift_id").annotate(n=Count("*")).order_by()
     active = (
         nominations.values_list("staff__department_id", "staff__shift_id")

@@ -176,11 +176,6 @@ class StaffMember(models.Model):
                 condition=models.Q(active=True),
                 name="staff_assignment_counts",
             ),
-            # Seed-user coverage counts the nominees by department and shift: read here rather
-            # than from the table (PostgreSQL; other databases ignore `include`).
-            models.Index(
-                fields=["id"], include=["active", "department", "shift"], name="staff_nominee"
-            ),
             # The counts that no longer hold (an open assignment fell due since they were made).
             models.Index(fields=["assignments_next_due"], name="staff_counts_next_due"),
             models.Index(fields=["assignments_counted_on"], name="staff_counts_counted_on"),
