@@ -15,7 +15,7 @@ def stale(today: date, prefix: str = "") -> Q:
     )
 
 
-def overdue(today: date, prefix: str = "") -> Q:
+def overdue_on(today: date, prefix: str = "") -> Q:
     """Assignments overdue on `today`: active, not completed, due before it."""
     return Q(
         **{

@@ -25,7 +25,7 @@ from django.db.models import Count, Min, Q
 from django.utils import timezone
 
 from courses.models import Assignment
-from courses.selectors.assignment_counts import stale
+from courses.selectors.assignment_counts import overdue_on, stale
 from portal.org.models import StaffMember
 
 BATCH = 1000
@@ -35,7 +35,6 @@ FIELDS = list(StaffMember.COUNTED)
 def _counted(staff_ids: list[int] | None, today: date) -> dict[int, tuple]:
     """{staff id: (active, overdue, next due)} from the assignments (people with no active
     assignment left out)."""
-    open_ = Q(completed_at__isnull=True)
     rows = Assignment.objects.filter(status=Assignment.Status.ACTIVE)
     if staff_ids is not None:
         rows = rows.filter(staff_id__in=staff_ids)
@@ -43,8 +42,8 @@ def _counted(staff_ids: list[int] | None, today: date) -> dict[int, tuple]:
         rows.values_list("staff_id")
         .annotate(
             n=Count("pk"),
-            late=Count("pk", filter=open_ & Q(due_date__lt=today)),
-            next_due=Min("due_date", filter=open_ & Q(due_date__gte=today)),
+            late=Count("pk", filter=overdue_on(today)),
+            next_due=Min("due_date", filter=Q(completed_at__isnull=True, due_date__gte=today)),
         )
         .order_by()
     )

@@ -28,6 +28,7 @@ from django.utils.translation import override
 
 from assessments.models import CertificationStatus
 from courses.models import Assignment
+from courses.selectors.assignment_counts import overdue_on
 from portal.records.services import audit_record
 
 from . import evaluation, selectors
@@ -78,11 +79,7 @@ def _people(department_ids, today: date) -> dict[tuple, list[dict]]:
     the status rows with their staff, overdue assignments grouped by staff."""
     overdue = dict(
         Assignment.objects.filter(
-            status=Assignment.Status.ACTIVE,
-            staff__active=True,
-            staff__department_id__in=department_ids,
-            due_date__lt=today,
-            completed_at__isnull=True,
+            overdue_on(today), staff__active=True, staff__department_id__in=department_ids
         )
         .values("staff_id")
         .annotate(n=Count("pk"))

@@ -48,7 +48,7 @@ from django.db.models import Count, Q, Sum
 
 from assessments.models import CertificationStatus
 from courses.models import Assignment
-from courses.selectors.assignment_counts import overdue, stale
+from courses.selectors.assignment_counts import overdue_on, stale
 from portal.org.models import Department, JobRole, Shift, StaffMember
 
 from .models import Criterion, Wave
@@ -286,7 +286,7 @@ def _assignment_counts(scope, today: date, group) -> dict[tuple, list[int]]:
     counted instead, so the figure is today's whenever the counts were made."""
     fresh = ~stale(today)
     staff = StaffMember.objects.filter(active=True, assignments_active__gt=0)
-    late = Assignment.objects.filter(overdue(today), staff__active=True).filter(
+    late = Assignment.objects.filter(overdue_on(today), staff__active=True).filter(
         stale(today, prefix="staff__")
     )
     if scope is not None:

@@ -5,14 +5,15 @@ from functools import wraps
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from assessments.models import CertificationStatus
-from courses.models import Assignment, CoursePage
+from courses.models import CoursePage
+from courses.selectors.assignment_counts import overdue_on
 from portal.org.models import Department, JobRole, Shift, StaffMember
 from portal.pagination import paginate
 
@@ -140,9 +141,7 @@ def cell_people(request, pk: int, department_id: int):
     role = JobRole.objects.filter(pk=request.GET.get("role") or None).first()
     shift = Shift.objects.filter(pk=request.GET.get("shift") or None).first()
     show = request.GET.get("show", "")
-    overdue = Q(assignments__status=Assignment.Status.ACTIVE) & Q(
-        assignments__due_date__lt=today, assignments__completed_at__isnull=True
-    )
+    overdue = overdue_on(today, prefix="assignments__")
     staff = (
         StaffMember.objects.filter(department=department, active=True)
         .select_related("job_role", "shift")
