@@ -240,7 +240,8 @@ def _sql_scope(ids: set[int], total: int) -> set[int] | None:
 
 
 # ---------------------------------------------------------------------------------------------
-# Counting: one aggregate each, keyed (department, role, shift); `scope` as _sql_scope's
+# Counting: one aggregate each, keyed by `group` (a cell, or a department for the heat map);
+# `scope` as _sql_scope's
 
 
 CELL = ("department_id", "job_role_id", "shift_id")
